@@ -1,0 +1,42 @@
+"""Start or stop the native test services: ``python -m native start [service ...]``.
+
+Idempotent: a service already answering on its port is left as it is. With no
+service names, every catalogue service that has a module here is handled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import time
+
+from .common import load_catalogue, native_service
+
+
+def available() -> list[str]:
+    names = []
+    for name in load_catalogue():
+        try:
+            importlib.import_module(f"native.{name}")
+        except ModuleNotFoundError:
+            continue
+        names.append(name)
+    return names
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m native", description=__doc__)
+    parser.add_argument("action", choices=["start", "stop"])
+    parser.add_argument("services", nargs="*", help="catalogue names (default: all)")
+    args = parser.parse_args()
+    for name in args.services or available():
+        module = importlib.import_module(f"native.{name}")
+        service = native_service(name)
+        started = time.monotonic()
+        getattr(module, args.action)(service)
+        took = time.monotonic() - started
+        print(f"native: {name} {args.action} done on 127.0.0.1:{service.port} ({took:.1f}s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Shared helpers for the native service starters: catalogue access, packages, waiting."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE_FILE = ROOT / "catalogue" / "services.yml"
+STATE_DIR = Path(os.environ.get("NATIVE_STATE_DIR", "/tmp/integration-harness-native"))
+
+
+@dataclass(frozen=True)
+class NativeService:
+    """One catalogue entry with its URL resolved for 127.0.0.1."""
+
+    name: str
+    port: int
+    url: str
+
+    @property
+    def user(self) -> str:
+        return unquote(urlsplit(self.url).username or "")
+
+    @property
+    def password(self) -> str:
+        return unquote(urlsplit(self.url).password or "")
+
+    @property
+    def path(self) -> str:
+        return unquote(urlsplit(self.url).path.lstrip("/"))
+
+
+def load_catalogue() -> dict:
+    return yaml.safe_load(CATALOGUE_FILE.read_text())
+
+
+def native_service(name: str) -> NativeService:
+    entry = load_catalogue()[name]
+    port = int(os.environ.get(entry["port_var"], entry["host_port"]))
+    url = entry["url"].replace("${" + entry["port_var"] + "}", str(port))
+    return NativeService(name=name, port=port, url=url)
+
+
+def run(*args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(args, check=check, text=True, capture_output=True, **kwargs)
+
+
+def apt_install(*packages: str) -> None:
+    """Install Debian packages that are missing (one `apt-get update` per process)."""
+    missing = [p for p in packages if run("dpkg", "-s", p, check=False).returncode != 0]
+    if not missing:
+        return
+    print(f"native: installing {' '.join(missing)}", flush=True)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    if not getattr(apt_install, "updated", False):
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        apt_install.updated = True
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def wait_until(check, what: str, timeout: float = 60.0) -> float:
+    """Poll ``check`` until it is true; return seconds taken or raise after ``timeout``."""
+    started = time.monotonic()
+    while True:
+        if check():
+            return time.monotonic() - started
+        if time.monotonic() - started > timeout:
+            raise TimeoutError(f"native: {what} not ready after {timeout:.0f}s")
+        time.sleep(0.2)
+
+
+def require(binary: str) -> str:
+    path = shutil.which(binary)
+    if not path:
+        raise FileNotFoundError(f"native: {binary} not found after installing packages")
+    return path
