@@ -1,0 +1,14 @@
+"""integration-harness: pytest fixtures for integration tests against real services.
+
+Managed by integration-harness: `copier update` rewrites this package. Put your
+own fixtures in ``tests/integration/conftest.py``; override a harness fixture by
+defining one with the same name there.
+
+Layers, in order:
+- ``settings``: the ``TEST_*`` settings (environment > .env.test.local > .env.test);
+- ``safety``: refuses to clean anything that does not look like a test service;
+- ``readiness``: one bounded wait for every service before the first test;
+- one module per service with its session fixture (``<service>_url``) and its
+  per-test isolation fixtures;
+- ``plugin``: loads the modules for this project's services and runs the checks.
+"""
