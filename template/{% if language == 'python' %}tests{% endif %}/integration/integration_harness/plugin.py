@@ -75,10 +75,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     try:
         settings = load_settings()
     except (OSError, ValueError) as error:
-        pytest.exit(
-            f"integration-harness: cannot read the TEST_* settings: {error}",
-            returncode=2,
-        )
+        raise pytest.UsageError(
+            f"integration-harness: cannot read the TEST_* settings: {error}"
+        ) from None
     results, problems = check_services(settings)
     if problems:
         count = "service is" if len(problems) == 1 else f"{len(problems)} services are"
@@ -86,7 +85,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             f"integration-harness: {count} not usable, no test was run:\n"
             + "\n".join(f"  - {problem}" for problem in problems)
         )
-        pytest.exit(message, returncode=2)
+        raise pytest.UsageError(message)
     config.stash[_READINESS] = results
 
 

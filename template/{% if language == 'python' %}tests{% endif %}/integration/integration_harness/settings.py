@@ -117,7 +117,7 @@ def load_settings(
         def replace(match: re.Match[str]) -> str:
             name = match.group(1)
             if name in seen:
-                raise ValueError(f"{name} refers to itself through ${{...}}")
+                raise ValueError(f"{name} refers to itself")
             return expand(merged.get(name, ""), (*seen, name))
 
         return _REFERENCE.sub(replace, value)
