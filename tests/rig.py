@@ -25,13 +25,19 @@ def choices(question: str) -> list[str]:
 
 
 def defaults() -> dict[str, Any]:
-    return {name: QUESTIONS[name]["default"] for name in (*CHOICE_QUESTIONS, "external_services")}
+    return {
+        name: QUESTIONS[name]["default"]
+        for name in (*CHOICE_QUESTIONS, "external_services")
+    }
 
 
 def all_combinations() -> list[dict[str, Any]]:
     """Every combination of the choice questions' answers."""
     names = CHOICE_QUESTIONS
-    return [dict(zip(names, values)) for values in itertools.product(*(choices(n) for n in names))]
+    return [
+        dict(zip(names, values))
+        for values in itertools.product(*(choices(n) for n in names))
+    ]
 
 
 def combination_id(answers: dict[str, Any]) -> str:
@@ -40,7 +46,9 @@ def combination_id(answers: dict[str, Any]) -> str:
 
 def services_for(answers: dict[str, Any]) -> list[str]:
     """Catalogue names a project with these answers uses (as copier.yml computes them)."""
-    chosen = [answers.get(q, QUESTIONS[q]["default"]) for q in ("database", "cache", "queue")]
+    chosen = [
+        answers.get(q, QUESTIONS[q]["default"]) for q in ("database", "cache", "queue")
+    ]
     chosen += list(answers.get("external_services", []))
     return list(dict.fromkeys(name for name in chosen if name != "none"))
 
@@ -58,13 +66,20 @@ def render(destination: Path, **answers: Any) -> Path:
     return destination
 
 
-def run_copier_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_copier_cli(
+    *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the `copier` command line as a user would (never with --trust)."""
     command = [sys.executable, "-m", "copier", *args]
     return subprocess.run(command, cwd=cwd, text=True, capture_output=True, timeout=120)
 
 
-def make(project: Path, *targets: str, env: dict[str, str] | None = None, timeout: float = 600):
+def make(
+    project: Path,
+    *targets: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+):
     """Run make in a generated project; returns the CompletedProcess (never raises on failure)."""
     return subprocess.run(
         ["make", "--no-print-directory", "-C", str(project), *targets],

@@ -1,0 +1,116 @@
+"""Bad answers: a clear message naming the question, a non-zero exit, nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.rig import CHOICE_QUESTIONS, ROOT, run_copier_cli
+
+BAD_ANSWERS = [
+    ("project_name", "Billing API"),
+    ("project_name", "9lives"),
+    ("project_name", "-leading-dash"),
+    ("project_name", "a" * 60),
+    ("project_name", "semi;colon"),
+    *((question, "mysql-9000") for question in CHOICE_QUESTIONS),
+    ("database", "Postgres"),
+    ("external_services", '["http_api"]'),
+    ("external_services", '["not-a-service"]'),
+    ("external_services", "5"),
+    ("external_services", "http_api"),
+    ("external_services", "{a: 1}"),
+]
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def existing_repo(tmp_path: Path) -> Path:
+    """A destination that already holds the user's files, which must stay untouched."""
+    repo = tmp_path / "existing"
+    repo.mkdir()
+    (repo / "Makefile").write_text("all:\n\techo mine\n")
+    (repo / "README.md").write_text("# mine\n")
+    return repo
+
+
+@pytest.mark.parametrize(("question", "value"), BAD_ANSWERS)
+def test_bad_answer_through_data_names_the_question(
+    question: str, value: str, existing_repo: Path
+) -> None:
+    before = tree(existing_repo)
+
+    result = run_copier_cli(
+        "copy",
+        "--defaults",
+        "--vcs-ref",
+        "HEAD",
+        "--data",
+        f"{question}={value}",
+        str(ROOT),
+        str(existing_repo),
+    )
+
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert question in last_line, result.stderr[-2000:]
+    assert tree(existing_repo) == before
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [("database", "oracle"), ("project_name", "Has Space"), ("ci", "jenkins")],
+)
+def test_bad_answer_through_a_data_file_names_the_question(
+    question: str, value: str, tmp_path: Path
+) -> None:
+    data_file = tmp_path / "answers.yml"
+    data_file.write_text(yaml.safe_dump({question: value}))
+    destination = tmp_path / "new-project"
+
+    result = run_copier_cli(
+        "copy",
+        "--defaults",
+        "--vcs-ref",
+        "HEAD",
+        "--data-file",
+        str(data_file),
+        str(ROOT),
+        str(destination),
+    )
+
+    assert result.returncode != 0
+    assert question in result.stderr.strip().splitlines()[-1]
+    assert not destination.exists()
+
+
+def test_good_answers_need_no_trust(tmp_path: Path) -> None:
+    destination = tmp_path / "new-project"
+
+    result = run_copier_cli(
+        "copy",
+        "--defaults",
+        "--vcs-ref",
+        "HEAD",
+        "--data",
+        "project_name=billing-api",
+        str(ROOT),
+        str(destination),
+    )
+
+    assert result.returncode == 0, result.stderr
+    answers = yaml.safe_load((destination / ".copier-answers.yml").read_text())
+    assert answers["project_name"] == "billing-api"
+    assert {"database", "cache", "queue", "language", "ci", "external_services"} <= set(
+        answers
+    )
+    assert "catalogue" not in answers and "services" not in answers
