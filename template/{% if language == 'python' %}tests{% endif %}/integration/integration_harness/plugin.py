@@ -43,13 +43,18 @@ def _fix_for(service: Service, settings: Settings) -> str:
     )
 
 
+def _module(service: Service):
+    """The harness module of ``service``: guard(), probe() and, optionally, preflight()."""
+    return importlib.import_module(f"integration_harness.{service.name}")
+
+
 def check_services(settings: Settings) -> tuple[list[Readiness], list[str]]:
     """Guard and wait for every service; return the readiness results and the problems."""
     problems: list[str] = []
     checks = []
     waiting: list[Service] = []
     for service in SERVICES:
-        module = importlib.import_module(f"integration_harness.{service.name}")
+        module = _module(service)
         try:
             url = settings.url(service.url_var)
             module.guard(url, settings)
@@ -60,6 +65,12 @@ def check_services(settings: Settings) -> tuple[list[Readiness], list[str]]:
         waiting.append(service)
     results = wait_for_all(checks, settings.service_timeout)
     for service, result in zip(waiting, results):
+        preflight = getattr(_module(service), "preflight", None)
+        if result.ready and preflight is not None:
+            try:
+                preflight(settings.url(service.url_var), settings)
+            except UnsafeTarget as error:
+                problems.append(f"{service.title}: {error}")
         if not result.ready:
             problems.append(
                 f"{service.title} at {result.url}: {result.problem}\n{_fix_for(service, settings)}"
