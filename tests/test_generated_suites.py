@@ -1,0 +1,188 @@
+"""End to end: generated projects' `make test-external` against the native services.
+
+Each project runs three times: once, again (idempotent), and with ``-n 2``; after
+every run the leak audit must find nothing. The default project builds its own
+virtualenv through its Makefile; the others reuse it to save time.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+import redis
+
+from native.common import native_service
+from tests.audit import leftovers
+from tests.rig import make, render, services_for
+
+PROJECTS = {
+    "default-stack": {},
+    "postgres-alone": {"database": "postgres", "cache": "none", "queue": "none"},
+    "redis-alone": {"database": "none", "cache": "redis", "queue": "none"},
+    "rabbitmq-alone": {"database": "none", "cache": "none", "queue": "rabbitmq"},
+    "no-services": {"database": "none", "cache": "none", "queue": "none", "ci": "none"},
+}
+ALL_SERVICES = ["postgres", "redis", "rabbitmq"]
+
+
+@pytest.fixture(scope="module")
+def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default project, its virtualenv built by its own `make integration-deps`."""
+    project = render(tmp_path_factory.mktemp("e2e") / "default-stack")
+    result = make(project, "integration-deps")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (project / "tests/integration/.venv/bin/pytest").exists()
+    return project
+
+
+@pytest.fixture(scope="module")
+def shared_venv(default_project: Path) -> dict[str, str]:
+    return {"INTEGRATION_VENV": str(default_project / "tests/integration/.venv")}
+
+
+def passed_count(output: str) -> int:
+    match = re.search(r"(\d+) passed", output)
+    return int(match.group(1)) if match else 0
+
+
+@pytest.mark.parametrize("name", PROJECTS)
+def test_generated_suite_passes_repeatedly_and_in_parallel_leaving_nothing(
+    name: str, default_project: Path, shared_venv: dict[str, str], tmp_path: Path
+) -> None:
+    answers = PROJECTS[name]
+    project = default_project if not answers else render(tmp_path / name, **answers)
+    services = services_for(answers)
+    assert leftovers(ALL_SERVICES) == {}, "services were not clean before the run"
+
+    counts = []
+    for args in ("-p no:randomly", "-p no:randomly", "-n 2"):
+        result = make(project, "test-external", f"ARGS={args}", env=shared_venv)
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, output[-4000:]
+        assert "failed" not in output and "error" not in output.lower(), output[-4000:]
+        counts.append(passed_count(output))
+        assert leftovers(ALL_SERVICES) == {}, f"left behind after {args}"
+
+    assert counts[0] == counts[1] == counts[2] > 0
+    if services:
+        header = re.search(r"integration-harness: (.*)", output)
+        assert header and all(f" ready in " in header.group(1) for _ in services)
+
+
+def test_default_suite_covers_every_service(
+    default_project: Path, shared_venv: dict[str, str]
+) -> None:
+    result = make(
+        default_project, "test-external", "ARGS=-v -p no:randomly", env=shared_venv
+    )
+
+    assert result.returncode == 0, result.stdout[-3000:]
+    for module in (
+        "test_accounts",
+        "test_profile_cache",
+        "test_signup_events",
+        "test_settings",
+    ):
+        assert f"{module}.py::" in result.stdout
+    assert re.search(
+        r"PostgreSQL [\d.]+ at .* ready in \d+ ms; Redis .*; RabbitMQ [\d.]+ at",
+        result.stdout,
+    )
+
+
+def test_down_service_stops_the_run_quickly_with_one_message(
+    default_project: Path, shared_venv: dict[str, str]
+) -> None:
+    started = time.monotonic()
+    result = make(
+        default_project,
+        "test-external",
+        env={**shared_venv, "TEST_REDIS_PORT": "1", "TEST_SERVICE_TIMEOUT": "2"},
+    )
+    took = time.monotonic() - started
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert took < 15
+    assert output.count("ERROR: integration-harness") == 1
+    assert "Redis at redis://127.0.0.1:1/0: no answer within 2s" in output
+    assert "make services-up" in output and "TEST_REDIS_URL" in output
+    assert "Traceback" not in output and "passed" not in output
+
+
+def test_service_that_starts_late_is_awaited(
+    tmp_path: Path, shared_venv: dict[str, str]
+) -> None:
+    import socket
+    import subprocess
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    project = render(tmp_path / "late", database="none", cache="redis", queue="none")
+    launcher = subprocess.Popen(
+        [
+            "sh",
+            "-c",
+            f"sleep 5; exec redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        result = make(
+            project,
+            "test-external",
+            "ARGS=-p no:randomly",
+            env={
+                **shared_venv,
+                "TEST_REDIS_PORT": str(port),
+                "TEST_SERVICE_TIMEOUT": "20",
+            },
+        )
+    finally:
+        launcher.terminate()
+        launcher.wait()
+
+    assert result.returncode == 0, result.stdout[-3000:]
+    waited = re.search(r"Redis [\d.]+ at \S+ ready in (\d+) ms", result.stdout)
+    assert waited and int(waited.group(1)) >= 1000
+
+
+def test_make_test_starts_runs_and_stops_compose(
+    default_project: Path, shared_venv: dict[str, str], tmp_path: Path
+) -> None:
+    log = tmp_path / "compose.log"
+    fake = tmp_path / "fake-compose"
+    fake.write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
+    fake.chmod(0o755)
+    env = {**shared_venv, "INTEGRATION_COMPOSE": str(fake)}
+
+    passing = make(default_project, "test", "ARGS=-q -p no:randomly", env=env)
+    calls = log.read_text().splitlines()
+    log.unlink()
+    kept = make(default_project, "test", "KEEP=1", "ARGS=-q -k test_settings", env=env)
+    kept_calls = log.read_text().splitlines()
+    log.unlink()
+    failing = make(default_project, "test", "ARGS=-q -k no_such_test", env=env)
+    failing_calls = log.read_text().splitlines()
+
+    assert passing.returncode == 0, passing.stdout[-2000:]
+    flags = "-f compose.test.yaml --env-file .env.test"
+    assert calls[0] == f"{flags} up -d --wait --wait-timeout 120"
+    assert calls[1] == f"{flags} down --volumes --remove-orphans"
+    assert kept.returncode == 0 and len(kept_calls) == 1 and " up " in kept_calls[0]
+    assert failing.returncode != 0 and " down " in failing_calls[-1]
+
+
+def test_audit_notices_leftovers() -> None:
+    with redis.Redis.from_url(native_service("redis").url) as client:
+        client.execute_command("SELECT", 9)
+        client.set("leak", "1")
+        try:
+            assert leftovers(["redis"]) == {"redis": {9: 1}}
+        finally:
+            client.delete("leak")
+    assert leftovers(["redis"]) == {}
