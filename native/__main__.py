@@ -35,7 +35,9 @@ def main() -> None:
         started = time.monotonic()
         getattr(module, args.action)(service)
         took = time.monotonic() - started
-        print(f"native: {name} {args.action} done on 127.0.0.1:{service.port} ({took:.1f}s)")
+        print(
+            f"native: {name} {args.action} done on 127.0.0.1:{service.port} ({took:.1f}s)"
+        )
 
 
 if __name__ == "__main__":

@@ -17,8 +17,10 @@ def _version() -> str:
 
 def _psql(service: NativeService, sql: str) -> str:
     result = run(
-        "su", "postgres", "-c",
-        f"psql -X -q -At -p {service.port} -h /var/run/postgresql -d postgres -c \"{sql}\"",
+        "su",
+        "postgres",
+        "-c",
+        f'psql -X -q -At -p {service.port} -h /var/run/postgresql -d postgres -c "{sql}"',
     )
     return result.stdout.strip()
 
@@ -30,10 +32,21 @@ def start(service: NativeService) -> None:
     if not any(line.split()[:2] == [version, CLUSTER] for line in clusters if line):
         # Settings for a throwaway test server: loopback only, no durability.
         run(
-            "pg_createcluster", version, CLUSTER, "-p", str(service.port),
-            "-o", "listen_addresses=localhost", "-o", "fsync=off",
-            "-o", "synchronous_commit=off", "-o", "full_page_writes=off",
-            "-o", "max_connections=200",
+            "pg_createcluster",
+            version,
+            CLUSTER,
+            "-p",
+            str(service.port),
+            "-o",
+            "listen_addresses=localhost",
+            "-o",
+            "fsync=off",
+            "-o",
+            "synchronous_commit=off",
+            "-o",
+            "full_page_writes=off",
+            "-o",
+            "max_connections=200",
         )
     if not port_open(service.port):
         run("pg_ctlcluster", version, CLUSTER, "start")

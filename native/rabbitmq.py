@@ -37,7 +37,9 @@ def _as_rabbitmq(service: NativeService, command: str, **kwargs):
 
 
 def _ctl(service: NativeService, *args: str, check: bool = True):
-    command = "/usr/lib/rabbitmq/bin/rabbitmqctl " + " ".join(shlex.quote(a) for a in args)
+    command = "/usr/lib/rabbitmq/bin/rabbitmqctl " + " ".join(
+        shlex.quote(a) for a in args
+    )
     return run(*_as_rabbitmq(service, command), check=check)
 
 
@@ -71,4 +73,8 @@ def stop(service: NativeService) -> None:
 def queue_names(service: NativeService) -> list[str]:
     """Names of all queues in the default vhost (used by the leak audit)."""
     out = _ctl(service, "list_queues", "-q", "-p", "/", "name").stdout
-    return [line.strip() for line in out.splitlines() if line.strip() and line.strip() != "name"]
+    return [
+        line.strip()
+        for line in out.splitlines()
+        if line.strip() and line.strip() != "name"
+    ]

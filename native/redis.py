@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from .common import STATE_DIR, NativeService, apt_install, port_open, require, run, wait_until
+from .common import (
+    STATE_DIR,
+    NativeService,
+    apt_install,
+    port_open,
+    require,
+    run,
+    wait_until,
+)
 
 PACKAGES = ("redis-server",)
 
@@ -13,10 +21,23 @@ def start(service: NativeService) -> None:
         return
     STATE_DIR.mkdir(parents=True, exist_ok=True)
     run(
-        require("redis-server"), "--port", str(service.port), "--bind", "127.0.0.1",
-        "--daemonize", "yes", "--save", "", "--appendonly", "no",
-        "--dir", str(STATE_DIR), "--pidfile", str(STATE_DIR / "redis.pid"),
-        "--logfile", str(STATE_DIR / "redis.log"),
+        require("redis-server"),
+        "--port",
+        str(service.port),
+        "--bind",
+        "127.0.0.1",
+        "--daemonize",
+        "yes",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(STATE_DIR),
+        "--pidfile",
+        str(STATE_DIR / "redis.pid"),
+        "--logfile",
+        str(STATE_DIR / "redis.log"),
     )
     wait_until(lambda: port_open(service.port), "redis")
 

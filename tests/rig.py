@@ -71,7 +71,9 @@ def run_copier_cli(
 ) -> subprocess.CompletedProcess[str]:
     """Run the `copier` command line as a user would (never with --trust)."""
     command = [sys.executable, "-m", "copier", *args]
-    return subprocess.run(command, cwd=cwd, text=True, capture_output=True, timeout=120)
+    return subprocess.run(
+        command, check=False, cwd=cwd, text=True, capture_output=True, timeout=120
+    )
 
 
 def make(
@@ -83,6 +85,7 @@ def make(
     """Run make in a generated project; returns the CompletedProcess (never raises on failure)."""
     return subprocess.run(
         ["make", "--no-print-directory", "-C", str(project), *targets],
+        check=False,
         text=True,
         capture_output=True,
         timeout=timeout,

@@ -28,21 +28,6 @@ PROJECTS = {
 ALL_SERVICES = ["postgres", "redis", "rabbitmq"]
 
 
-@pytest.fixture(scope="module")
-def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default project, its virtualenv built by its own `make integration-deps`."""
-    project = render(tmp_path_factory.mktemp("e2e") / "default-stack")
-    result = make(project, "integration-deps")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert (project / "tests/integration/.venv/bin/pytest").exists()
-    return project
-
-
-@pytest.fixture(scope="module")
-def shared_venv(default_project: Path) -> dict[str, str]:
-    return {"INTEGRATION_VENV": str(default_project / "tests/integration/.venv")}
-
-
 def passed_count(output: str) -> int:
     match = re.search(r"(\d+) passed", output)
     return int(match.group(1)) if match else 0
@@ -69,7 +54,7 @@ def test_generated_suite_passes_repeatedly_and_in_parallel_leaving_nothing(
     assert counts[0] == counts[1] == counts[2] > 0
     if services:
         header = re.search(r"integration-harness: (.*)", output)
-        assert header and all(f" ready in " in header.group(1) for _ in services)
+        assert header and all(" ready in " in header.group(1) for _ in services)
 
 
 def test_default_suite_covers_every_service(

@@ -1,0 +1,183 @@
+"""The safety guard: hostile settings are refused before anything is cleaned."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from native.common import native_service
+from tests.rig import make, render
+
+HOSTILE = {
+    "postgres": [
+        "postgresql://app:secret@db.prod.example.com:5432/app_test",
+        "postgresql://app:secret@orders.c9akciq32.eu-west-1.rds.amazonaws.com/app_test",
+        "postgresql://app:secret@myproject.postgres.database.azure.com/app_test",
+        "postgresql://test:test@127.0.0.1:55432/app",
+        "postgresql://test:test@127.0.0.1:55432/production",
+        "postgresql://test:test@10.0.0.5:5432/app_test",
+        "postgresql://test:test@192.168.1.20/app_test",
+        "postgresql://test:test@0.0.0.0:55432/app_test",
+        "postgresql://test:test@[2001:db8::1]:5432/app_test",
+        "postgresql://test:test@localhost.evil.example.com/app_test",
+        "postgresql://test:test@127.0.0.1.nip.io/app_test",
+        "postgresql://test:test@prod%2Eexample%2Ecom/app_test",
+        "postgresql://test:test@127.0.0.1:55432/app_test?host=prod.example.com",
+        "postgresql://test:test@127.0.0.1:55432/app_test?hostaddr=10.1.2.3",
+        "postgresql://test:test@127.0.0.1,replica.prod.example.com/app_test",
+        "postgresql://test:test@127.0.0.1:55432/app_test?dbname=app",
+        "postgresql://127.0.0.1/app_test?service=prod",
+        "host=prod.example.com dbname=app_test user=test",
+    ],
+    "redis": [
+        "redis://cache.prod.internal:6379/0",
+        "rediss://:token@my-cache.redis.cache.windows.net:6380/0",
+        "redis://10.0.0.3:6379/1",
+        "redis://127.0.0.1.attacker.example.com:6379/0",
+        "redis://user:pass@%31%30.0.0.3:6379/0",
+    ],
+    "rabbitmq": [
+        "amqp://user:pass@rabbit.prod.example.com/%2F",
+        "amqps://user:pass@b-1234.mq.us-east-1.amazonaws.com:5671/%2F",
+        "amqp://user:pass@172.16.0.9:5672/%2F",
+    ],
+}
+SAFE = {
+    "postgres": [
+        "postgresql://test:test@127.0.0.1:55432/app_test",
+        "postgresql://test:test@localhost/my_test_db",
+        "postgresql://test:test@[::1]:55432/app_test",
+        "postgresql://test:test@postgres:5432/app_test",
+    ],
+    "redis": [
+        "redis://127.0.0.1:56379/0",
+        "redis://redis:6379/3",
+        "unix:///tmp/redis.sock?db=2",
+    ],
+    "rabbitmq": [
+        "amqp://test:test@127.0.0.1:55672/%2F",
+        "amqp://test:test@rabbitmq/%2F",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory: pytest.TempPathFactory):
+    """The default project's harness package, importable in this process."""
+    project = render(tmp_path_factory.mktemp("guard") / "project")
+    sys.path.insert(0, str(project / "tests/integration"))
+    try:
+        yield lambda name: importlib.import_module(f"integration_harness.{name}")
+    finally:
+        sys.path.remove(str(project / "tests/integration"))
+        for module in [m for m in sys.modules if m.startswith("integration_harness")]:
+            del sys.modules[module]
+
+
+def settings(harness, **values: str):
+    return harness("settings").Settings(values=values, env_file=None)
+
+
+@pytest.mark.parametrize(
+    ("service", "url"), [(s, u) for s, urls in HOSTILE.items() for u in urls]
+)
+def test_hostile_target_is_refused_with_the_fix(
+    harness, service: str, url: str
+) -> None:
+    unsafe = (harness("safety").UnsafeTarget, ValueError)
+
+    with pytest.raises(unsafe) as refused:
+        harness(service).guard(url, settings(harness))
+
+    message = str(refused.value)
+    assert "secret" not in message and "token" not in message
+    assert (
+        "TEST_ALLOWED_HOSTS" in message
+        or "test database" in message
+        or "pg_service" in message
+    )
+
+
+@pytest.mark.parametrize(
+    ("service", "url"), [(s, u) for s, urls in SAFE.items() for u in urls]
+)
+def test_loopback_and_compose_targets_pass(harness, service: str, url: str) -> None:
+    harness(service).guard(url, settings(harness))
+
+
+def test_allowed_hosts_let_a_ci_host_through(harness) -> None:
+    url = "postgresql://test:test@ci-db.internal/app_test"
+    with pytest.raises(harness("safety").UnsafeTarget):
+        harness("postgres").guard(url, settings(harness))
+
+    harness("postgres").guard(
+        url, settings(harness, TEST_ALLOWED_HOSTS="other, CI-DB.internal")
+    )
+
+
+@pytest.fixture
+def dev_database() -> str:
+    """A database named like a developer's (no 'test'), holding a sentinel row."""
+    admin = native_service("postgres")
+    with psycopg.connect(admin.url, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS app_dev")
+        conn.execute("CREATE DATABASE app_dev")
+    dev_url = admin.url.rsplit("/", 1)[0] + "/app_dev"
+    with psycopg.connect(dev_url) as conn:
+        conn.execute("CREATE TABLE accounts (id int, email text)")
+        conn.execute("INSERT INTO accounts VALUES (1, 'sentinel@example.com')")
+    yield dev_url
+    with psycopg.connect(admin.url, autocommit=True) as conn:
+        conn.execute("DROP DATABASE app_dev WITH (FORCE)")
+
+
+def test_suite_against_a_dev_database_refuses_and_the_sentinel_survives(
+    dev_database: str, tmp_path: Path, shared_venv: dict[str, str]
+) -> None:
+    project = render(tmp_path / "project", cache="none", queue="none")
+
+    result = make(
+        project, "test-external", env={**shared_venv, "TEST_DATABASE_URL": dev_database}
+    )
+
+    assert result.returncode != 0
+    assert "database 'app_dev' does not contain 'test'" in result.stdout + result.stderr
+    with psycopg.connect(dev_database) as conn:
+        assert conn.execute("SELECT email FROM accounts").fetchall() == [
+            ("sentinel@example.com",)
+        ]
+
+
+def test_allowed_ci_host_runs_the_suite(
+    tmp_path: Path, shared_venv: dict[str, str]
+) -> None:
+    """hostaddr makes libpq reach 127.0.0.1 while the URL names a CI-looking host."""
+    project = render(tmp_path / "project", cache="none", queue="none")
+    url = (
+        native_service("postgres").url.replace("127.0.0.1", "ci-db.internal")
+        + "?hostaddr=127.0.0.1"
+    )
+
+    refused = make(
+        project, "test-external", env={**shared_venv, "TEST_DATABASE_URL": url}
+    )
+    allowed = make(
+        project,
+        "test-external",
+        "ARGS=-p no:randomly",
+        env={
+            **shared_venv,
+            "TEST_DATABASE_URL": url,
+            "TEST_ALLOWED_HOSTS": "ci-db.internal",
+        },
+    )
+
+    assert (
+        refused.returncode != 0
+        and "TEST_ALLOWED_HOSTS=ci-db.internal" in refused.stdout + refused.stderr
+    )
+    assert allowed.returncode == 0, allowed.stdout[-3000:]
