@@ -114,3 +114,30 @@ def test_good_answers_need_no_trust(tmp_path: Path) -> None:
         answers
     )
     assert "catalogue" not in answers and "services" not in answers
+
+
+@pytest.mark.parametrize(
+    "extra_flags", [[], ["--overwrite"]], ids=["plain", "overwrite"]
+)
+def test_copy_into_an_existing_repo_keeps_the_users_files(
+    existing_repo: Path, extra_flags: list[str]
+) -> None:
+    (existing_repo / "pyproject.toml").write_text("[project]\nname = 'mine'\n")
+    (existing_repo / "tests").mkdir()
+    (existing_repo / "tests" / "conftest.py").write_text("# my unit-test conftest\n")
+    before = tree(existing_repo)
+
+    result = run_copier_cli(
+        "copy",
+        "--defaults",
+        "--vcs-ref",
+        "HEAD",
+        *extra_flags,
+        str(ROOT),
+        str(existing_repo),
+    )
+
+    assert result.returncode == 0, result.stderr
+    after = tree(existing_repo)
+    assert {name: after[name] for name in before} == before
+    assert "integration.mk" in after and "tests/integration/conftest.py" in after

@@ -63,7 +63,7 @@ def test_expected_files_present_and_absent(
         )
     requirements = (project / "tests/integration/requirements.txt").read_text()
     for name in CATALOGUE:
-        for requirement in CATALOGUE[name]["python_requirements"]:
+        for requirement in CATALOGUE[name]["python"]["requirements"]:
             assert (requirement in requirements) == (name in services)
 
 
@@ -212,6 +212,6 @@ def test_every_public_fixture_has_a_docstring(rendered: dict[str, Path]) -> None
     project = rendered[combination_id(all_combinations()[0])]
     for name in CATALOGUE:
         source = (project / HARNESS / f"{name}.py").read_text()
-        for fixture in CATALOGUE[name]["fixtures"]:
+        for fixture in CATALOGUE[name]["python"]["fixtures"]:
             match = re.search(rf"\ndef {fixture}\([^)]*\)[^:]*:\n\s+\"\"\"", source)
             assert match, f"{name}.{fixture} has no docstring"
