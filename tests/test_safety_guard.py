@@ -8,6 +8,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import redis
 
 from native.common import native_service
 from tests.rig import make, render
@@ -181,3 +182,24 @@ def test_allowed_ci_host_runs_the_suite(
         and "TEST_ALLOWED_HOSTS=ci-db.internal" in refused.stdout + refused.stderr
     )
     assert allowed.returncode == 0, allowed.stdout[-3000:]
+
+
+def test_redis_database_holding_foreign_keys_is_refused_and_kept(
+    tmp_path: Path, shared_venv: dict[str, str]
+) -> None:
+    project = render(tmp_path / "project", database="none", queue="none")
+    url = native_service("redis").url.rsplit("/", 1)[0] + "/7"
+    with redis.Redis.from_url(url) as client:
+        client.set("session:42", "someone's data")
+        try:
+            result = make(
+                project, "test-external", env={**shared_venv, "TEST_REDIS_URL": url}
+            )
+            survived = client.get("session:42")
+        finally:
+            client.delete("session:42")
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert output.count("already holds 1 keys the harness did not create") == 1
+    assert survived == b"someone's data"
