@@ -6,6 +6,7 @@
 #   make test-external   run the suite against whatever the TEST_* settings point at
 #   make services-up     start the test services and wait until they are healthy
 #   make services-down   stop them and remove their data
+#   make check-update    say whether a newer version of the template is available
 #
 # ARGS="..." is passed to the test runner; KEEP=1 leaves the services running.
 
@@ -18,7 +19,9 @@ INTEGRATION_WAIT_SECONDS ?= 120
 # The language's runner: defines integration-deps and INTEGRATION_RUNNER.
 include tests/integration/runner.mk
 
-.PHONY: test test-external services-up services-down
+INTEGRATION_COPIER ?= copier
+
+.PHONY: test test-external services-up services-down check-update
 
 test:
 	@$(MAKE) --no-print-directory services-up
@@ -40,3 +43,12 @@ services-down:
 ifneq ($(wildcard compose.test.yaml),)
 	$(INTEGRATION_COMPOSE) $(INTEGRATION_COMPOSE_FLAGS) down --volumes --remove-orphans
 endif
+
+# Exit status 2 when an update is available (for CI); `copier update` applies it.
+check-update:
+	@command -v $(firstword $(INTEGRATION_COPIER)) >/dev/null || \
+		{ echo "integration-harness: copier is not installed (pipx install copier)"; exit 1; }
+	$(INTEGRATION_COPIER) check-update --quiet || { status=$$?; \
+		if [ $$status = 2 ]; then echo "integration-harness: a newer template version is available: run copier update"; fi; \
+		exit $$status; }
+	@echo "integration-harness: the template is up to date"

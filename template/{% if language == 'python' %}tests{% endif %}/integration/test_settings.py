@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 from integration_harness.safety import UnsafeTarget, ensure_disposable
 from integration_harness.services import SERVICES
-from integration_harness.settings import Settings, load_settings
+from integration_harness.settings import (
+    ENV_FILE_NAME,
+    LOCAL_ENV_FILE_NAME,
+    Settings,
+    load_settings,
+)
 
 
 @pytest.mark.parametrize("service", SERVICES, ids=lambda service: service.name)
@@ -33,10 +38,10 @@ def test_environment_wins_over_the_env_file(
 
 
 def test_local_file_wins_over_the_env_file(tmp_path: Path) -> None:
-    (tmp_path / ".env.test").write_text("TEST_URL=from-base\n")
-    (tmp_path / ".env.test.local").write_text("TEST_URL=from-local\n")
+    (tmp_path / ENV_FILE_NAME).write_text("TEST_URL=from-base\n")
+    (tmp_path / LOCAL_ENV_FILE_NAME).write_text("TEST_URL=from-local\n")
 
-    settings = load_settings(environ={}, env_file=tmp_path / ".env.test")
+    settings = load_settings(environ={}, env_file=tmp_path / ENV_FILE_NAME)
 
     assert settings.url("TEST_URL") == "from-local"
 

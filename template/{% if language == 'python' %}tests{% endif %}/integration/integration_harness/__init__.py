@@ -1,7 +1,8 @@
+# Managed by integration-harness: `copier update` rewrites this file.
+# Local changes go in conftest.py (override a fixture) or .env.test.local.
 """integration-harness: pytest fixtures for integration tests against real services.
 
-Managed by integration-harness: `copier update` rewrites this package. Put your
-own fixtures in ``tests/integration/conftest.py``; override a harness fixture by
+Put your own fixtures in ``tests/integration/conftest.py``; override a harness fixture by
 defining one with the same name there.
 
 Layers, in order:

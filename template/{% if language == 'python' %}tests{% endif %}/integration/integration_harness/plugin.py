@@ -1,3 +1,5 @@
+# Managed by integration-harness: `copier update` rewrites this file.
+# Local changes go in conftest.py (override a fixture) or .env.test.local.
 """The pytest plugin: loads this project's service modules and checks them once.
 
 Before the first test (in the xdist controller, or the only process) every

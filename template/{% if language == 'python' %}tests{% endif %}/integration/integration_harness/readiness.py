@@ -1,3 +1,5 @@
+# Managed by integration-harness: `copier update` rewrites this file.
+# Local changes go in conftest.py (override a fixture) or .env.test.local.
 """Bounded readiness: wait for every service at once, then report or stop the run.
 
 Each service module has a ``probe(url, timeout)`` that connects with the real

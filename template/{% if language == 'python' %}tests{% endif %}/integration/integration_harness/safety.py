@@ -1,3 +1,5 @@
+# Managed by integration-harness: `copier update` rewrites this file.
+# Local changes go in conftest.py (override a fixture) or .env.test.local.
 """The safety guard: never clean data on anything that does not look like a test service.
 
 Fixtures that delete data (TRUNCATE, FLUSHDB, queue deletion) and the session

@@ -1,3 +1,5 @@
+# Managed by integration-harness: `copier update` rewrites this file.
+# Local changes go in conftest.py (override a fixture) or .env.test.local.
 """The ``TEST_*`` settings, read in one place.
 
 Precedence, highest first: the process environment, ``.env.test.local`` (yours,

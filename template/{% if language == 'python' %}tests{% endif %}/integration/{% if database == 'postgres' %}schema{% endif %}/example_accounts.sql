@@ -1,4 +1,6 @@
--- Example schema (delete me): applied once per test process by database_schema in conftest.py.
+-- Example schema (delete me with example_app/): the harness applies every .sql file in
+-- this folder, in name order, once per test process. Keep statements idempotent
+-- (IF NOT EXISTS): a run without xdist reuses the same database.
 CREATE TABLE IF NOT EXISTS accounts (
     id bigserial PRIMARY KEY,
     email text NOT NULL UNIQUE,

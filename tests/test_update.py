@@ -1,0 +1,377 @@
+"""`copier update`: template changes arrive, user edits stay, nothing conflicts.
+
+Each test builds a throwaway git repository of this template, tags versions,
+generates a project from the oldest, commits it, makes the edits users make
+(through the documented files), and updates it with the Copier command line.
+
+Versions of the throwaway template:
+- 0.1.0: this template as it is;
+- 0.2.0: a harness fix (lock timeout), a new fixture, a bumped Redis image;
+- 1.0.0: a breaking rename (``.env.test.local`` becomes ``.env.test.user``) with
+  a ``_migrations`` entry that moves users' files forward.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.rig import ROOT, make, run_copier_cli
+
+HARNESS = "template/{% if language == 'python' %}tests{% endif %}/integration/integration_harness"
+PROJECT_HARNESS = Path("tests/integration/integration_harness")
+NEW_FIXTURE = '''
+
+@pytest.fixture(scope="session")
+def harness_service_names() -> tuple[str, ...]:
+    """Session: catalogue names of the services this project uses."""
+    return tuple(service.name for service in SERVICES)
+'''
+MIGRATION = """
+_migrations:
+  - version: "1.0.0"
+    when: "{{ _stage == 'after' }}"
+    command: >-
+      python3 -c "import pathlib; old = pathlib.Path('.env.test.local');
+      old.exists() and old.rename('.env.test.user')"
+"""
+
+USER_EDITS = {
+    "tests/integration/test_mine.py": (
+        "def test_my_own_query(db):\n"
+        "    assert db.execute(\"SELECT 'mine'\").fetchone() == ('mine',)\n"
+    ),
+    "compose.test.override.yaml": (
+        "services:\n"
+        "  mail:\n"
+        "    image: axllent/mailpit:v1.27.10\n"
+        "    ports:\n"
+        '      - "127.0.0.1:51025:1025"\n'
+    ),
+    ".env.test.local": "TEST_MY_SETTING=from-the-user\n",
+}
+USER_APPENDS = {
+    "tests/integration/conftest.py": (
+        "\n\nimport pytest  # noqa: E402\n\n\n"
+        "@pytest.fixture\n"
+        "def my_setting(harness_settings):\n"
+        '    return harness_settings.get("TEST_MY_SETTING")\n'
+    ),
+    "tests/integration/test_accounts.py": (
+        "\n\ndef test_my_setting_is_read(my_setting):\n"
+        '    assert my_setting == "from-the-user"\n'
+    ),
+    "Makefile": "\nhello:\n\t@echo hello from my Makefile\n",
+}
+
+
+def git(folder: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(folder), *args], check=True, text=True, capture_output=True
+    ).stdout
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new))
+
+
+class TemplateRepo:
+    """A throwaway git repository of the template, released version by version."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.mkdir()
+        shutil.copy(ROOT / "copier.yml", path)
+        for folder in ("catalogue", "template"):
+            shutil.copytree(
+                ROOT / folder,
+                path / folder,
+                ignore=shutil.ignore_patterns("__pycache__"),
+            )
+        git(path, "init", "-q", "-b", "main")
+        git(path, "config", "user.email", "t@example.com")
+        git(path, "config", "user.name", "template tests")
+        self.release("0.1.0")
+
+    def release(
+        self, version: str, change: Callable[[Path], None] | None = None
+    ) -> None:
+        if change:
+            change(self.path)
+        git(self.path, "add", "-A")
+        git(self.path, "commit", "-q", "--allow-empty", "-m", f"release {version}")
+        git(self.path, "tag", version)
+
+
+def harness_fix_and_new_fixture(template: Path) -> None:
+    edit(
+        template / "catalogue/services.yml", "image: redis:8.2.2", "image: redis:8.2.3"
+    )
+    postgres = (
+        template / HARNESS / "{% if database == 'postgres' %}postgres.py{% endif %}"
+    )
+    edit(postgres, 'LOCK_TIMEOUT = "5s"', 'LOCK_TIMEOUT = "7s"')
+    plugin = template / HARNESS / "plugin.py"
+    plugin.write_text(plugin.read_text() + NEW_FIXTURE)
+
+
+def breaking_rename(template: Path) -> None:
+    settings = template / HARNESS / "settings.py"
+    edit(
+        settings,
+        'LOCAL_ENV_FILE_NAME = ".env.test.local"',
+        'LOCAL_ENV_FILE_NAME = ".env.test.user"',
+    )
+    edit(
+        template / "template/integration.mk",
+        "$(wildcard .env.test.local),--env-file .env.test.local",
+        "$(wildcard .env.test.user),--env-file .env.test.user",
+    )
+    copier_yml = template / "copier.yml"
+    copier_yml.write_text(copier_yml.read_text() + MIGRATION)
+
+
+@pytest.fixture
+def template(tmp_path: Path) -> TemplateRepo:
+    return TemplateRepo(tmp_path / "template")
+
+
+def generate(template: TemplateRepo, destination: Path, *data: str) -> Path:
+    flags = [arg for item in data for arg in ("--data", item)]
+    result = run_copier_cli(
+        "copy",
+        "--defaults",
+        "--vcs-ref",
+        "0.1.0",
+        *flags,
+        str(template.path),
+        str(destination),
+    )
+    assert result.returncode == 0, result.stderr
+    git(destination, "init", "-q", "-b", "main")
+    git(destination, "config", "user.email", "u@example.com")
+    git(destination, "config", "user.name", "a user")
+    git(destination, "add", "-A")
+    git(destination, "commit", "-q", "-m", "generated")
+    return destination
+
+
+def make_user_edits(project: Path) -> dict[str, str]:
+    for name, text in USER_EDITS.items():
+        (project / name).write_text(text)
+    for name, text in USER_APPENDS.items():
+        with (project / name).open("a") as file:
+            file.write(text)
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "user edits")
+    return {name: (project / name).read_text() for name in (*USER_EDITS, *USER_APPENDS)}
+
+
+def update(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_copier_cli("update", "--defaults", *args, cwd=project)
+
+
+def assert_no_conflicts(project: Path) -> None:
+    for path in project.rglob("*"):
+        if ".venv" in path.parts or ".git" in path.parts or not path.is_file():
+            continue
+        assert path.suffix != ".rej", path
+        text = path.read_text(errors="replace")
+        assert "<<<<<<<" not in text and ">>>>>>>" not in text, path
+
+
+def assert_user_edits_intact(
+    project: Path, edits: dict[str, str], renamed: dict[str, str] | None = None
+) -> None:
+    for name, text in edits.items():
+        name = (renamed or {}).get(name, name)
+        assert (project / name).read_text() == text, name
+
+
+def test_update_brings_template_changes_and_keeps_every_user_edit(
+    template: TemplateRepo, tmp_path: Path, shared_venv: dict[str, str]
+) -> None:
+    project = generate(template, tmp_path / "project")
+    edits = make_user_edits(project)
+    template.release("0.2.0", harness_fix_and_new_fixture)
+
+    result = update(project)
+
+    assert result.returncode == 0, result.stderr
+    assert_no_conflicts(project)
+    assert_user_edits_intact(project, edits)
+    assert "image: redis:8.2.3" in (project / "compose.test.yaml").read_text()
+    assert (
+        'LOCK_TIMEOUT = "7s"' in (project / PROJECT_HARNESS / "postgres.py").read_text()
+    )
+    assert (
+        "def harness_service_names"
+        in (project / PROJECT_HARNESS / "plugin.py").read_text()
+    )
+    assert (
+        yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"]
+        == "0.2.0"
+    )
+    suite = make(project, "test-external", "ARGS=-p no:randomly", env=shared_venv)
+    assert suite.returncode == 0, suite.stdout[-3000:]
+    assert (
+        "test_my_own_query PASSED" in suite.stdout or "test_mine.py ." in suite.stdout
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "removed", "service"),
+    [
+        ("queue=none", "rabbitmq.py", "rabbitmq"),
+        ("database=none", "postgres.py", "postgres"),
+        ("cache=none", "redis.py", "redis"),
+    ],
+)
+def test_switching_an_answer_off_removes_only_template_files(
+    template: TemplateRepo, tmp_path: Path, answer: str, removed: str, service: str
+) -> None:
+    project = generate(template, tmp_path / "project")
+    edits = make_user_edits(project)
+    user_owned = sorted(
+        str(p.relative_to(project))
+        for p in (project / "tests/integration").glob("test_*.py")
+    )
+
+    result = update(project, "--data", answer)
+
+    assert result.returncode == 0, result.stderr
+    assert_no_conflicts(project)
+    assert not (project / PROJECT_HARNESS / removed).exists()
+    assert (
+        service
+        not in yaml.safe_load((project / "compose.test.yaml").read_text())["services"]
+    )
+    assert (
+        sorted(
+            str(p.relative_to(project))
+            for p in (project / "tests/integration").glob("test_*.py")
+        )
+        == user_owned
+    )
+    assert_user_edits_intact(project, edits)
+
+
+def test_switching_an_answer_on_adds_the_service(
+    template: TemplateRepo, tmp_path: Path
+) -> None:
+    project = generate(template, tmp_path / "project", "queue=none")
+    edits = make_user_edits(project)
+
+    result = update(project, "--data", "queue=rabbitmq")
+
+    assert result.returncode == 0, result.stderr
+    assert_no_conflicts(project)
+    assert (project / PROJECT_HARNESS / "rabbitmq.py").exists()
+    assert (
+        "rabbitmq"
+        in yaml.safe_load((project / "compose.test.yaml").read_text())["services"]
+    )
+    assert "TEST_AMQP_URL=" in (project / ".env.test").read_text()
+    assert "pika==" in (project / "tests/integration/requirements.txt").read_text()
+    assert_user_edits_intact(project, edits)
+
+
+def test_deleted_examples_stay_deleted(template: TemplateRepo, tmp_path: Path) -> None:
+    project = generate(template, tmp_path / "project")
+    git(
+        project,
+        "rm",
+        "-q",
+        "-r",
+        "tests/integration/example_app",
+        "tests/integration/test_profile_cache.py",
+    )
+    git(project, "commit", "-q", "-m", "delete examples")
+    template.release("0.2.0", harness_fix_and_new_fixture)
+
+    result = update(project)
+
+    assert result.returncode == 0, result.stderr
+    assert not (project / "tests/integration/example_app").exists()
+    assert not (project / "tests/integration/test_profile_cache.py").exists()
+    assert git(
+        project, "status", "--porcelain", "--untracked-files=all"
+    ).strip().splitlines() == [
+        line
+        for line in git(project, "status", "--porcelain", "--untracked-files=all")
+        .strip()
+        .splitlines()
+        if "example_app" not in line and "test_profile_cache" not in line
+    ]
+
+
+def test_breaking_update_needs_trust_for_its_migration_and_ends_consistent(
+    template: TemplateRepo, tmp_path: Path, shared_venv: dict[str, str]
+) -> None:
+    project = generate(template, tmp_path / "project")
+    edits = make_user_edits(project)
+    template.release("1.0.0", breaking_rename)
+
+    refused = update(project)
+    untouched = git(project, "status", "--porcelain")
+    result = update(project, "--trust")
+
+    assert refused.returncode != 0 and "--trust" in refused.stderr + refused.stdout
+    assert untouched == ""
+    assert result.returncode == 0, result.stderr
+    assert_no_conflicts(project)
+    assert not (project / ".env.test.local").exists()
+    assert_user_edits_intact(
+        project, edits, renamed={".env.test.local": ".env.test.user"}
+    )
+    suite = make(
+        project, "test-external", "ARGS=-p no:randomly -k my_setting", env=shared_venv
+    )
+    assert suite.returncode == 0, suite.stdout[-3000:]
+
+
+def test_update_from_the_oldest_release_to_the_newest(
+    template: TemplateRepo, tmp_path: Path, shared_venv: dict[str, str]
+) -> None:
+    project = generate(template, tmp_path / "project")
+    edits = make_user_edits(project)
+    template.release("0.2.0", harness_fix_and_new_fixture)
+    template.release("1.0.0", breaking_rename)
+
+    result = update(project, "--trust")
+
+    assert result.returncode == 0, result.stderr
+    assert_no_conflicts(project)
+    assert_user_edits_intact(
+        project, edits, renamed={".env.test.local": ".env.test.user"}
+    )
+    assert "image: redis:8.2.3" in (project / "compose.test.yaml").read_text()
+    assert (
+        yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"]
+        == "1.0.0"
+    )
+    suite = make(project, "test-external", "ARGS=-p no:randomly", env=shared_venv)
+    assert suite.returncode == 0, suite.stdout[-3000:]
+
+
+def test_make_check_update_reports_a_newer_version(
+    template: TemplateRepo, tmp_path: Path
+) -> None:
+    project = generate(template, tmp_path / "project")
+
+    current = make(project, "check-update")
+    template.release("0.2.0", harness_fix_and_new_fixture)
+    behind = make(project, "check-update")
+
+    assert current.returncode == 0 and "up to date" in current.stdout
+    assert (
+        behind.returncode == 2
+        and "newer template version is available" in behind.stdout
+    )
