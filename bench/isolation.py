@@ -37,12 +37,24 @@ def pytest_sessionfinish(session):
 
 BENCH_TESTS = '''
 import uuid
+from pathlib import Path
+
 import pika
 import psycopg
 import pytest
 import redis as redis_client
 from example_app.accounts import AccountStore, register
-from integration_harness.postgres import truncate_tables_with_rows
+from integration_harness.settings import load_settings
+from psycopg.conninfo import conninfo_to_dict
+from pytest_postgresql import factories
+
+_PG = conninfo_to_dict(load_settings().url("TEST_DATABASE_URL"))
+_SCHEMA = Path(__file__).with_name("schema") / "example_accounts.sql"
+postgresql_noproc_bench = factories.postgresql_noproc(
+    host=_PG["host"], port=int(_PG["port"]), user=_PG["user"], password=_PG["password"],
+    dbname="bench_pytest_postgresql", load=[_SCHEMA],
+)
+postgresql_bench = factories.postgresql("postgresql_noproc_bench")
 
 N = range({n})
 
@@ -105,6 +117,12 @@ def test_alternative_truncate_everything(truncate_everything, database_url, i):
 
 
 @pytest.mark.parametrize("i", N)
+def test_alternative_pytest_postgresql_clone(postgresql_bench, i):
+    store = AccountStore(postgresql_bench)
+    assert store.find_by_email(store.create(f"a{{i}}@x.io", "A").email)
+
+
+@pytest.mark.parametrize("i", N)
 def test_redis_flushdb(redis, i):
     redis.set("k", i)
     assert redis.get("k") == str(i)
@@ -130,17 +148,21 @@ def test_alternative_fresh_connection_and_queue(fresh_connection_queue, i):
     assert channel.queue_declare(queue, passive=True)
 '''
 
+PYTEST_POSTGRESQL = "10.0.0"
 LABELS = {
     "test_baseline_no_fixture": "no fixture (pytest's own overhead)",
     "test_db_rollback": "db: transaction rolled back",
     "test_clean_db_truncate": "clean_db: TRUNCATE tables with rows",
     "test_alternative_truncate_everything": "alternative: new connection + TRUNCATE all",
+    "test_alternative_pytest_postgresql_clone": "pytest-postgresql: template clone per test",
     "test_redis_flushdb": "redis: FLUSHDB on the worker's DB",
     "test_alternative_redis_flushall": "alternative: new client + FLUSHALL",
     "test_make_queue": "make_queue: unique queue, deleted after",
     "test_alternative_fresh_connection_and_queue": "alternative: new connection + queue",
 }
 PAIRS = [
+    ("test_db_rollback", "test_alternative_pytest_postgresql_clone"),
+    ("test_clean_db_truncate", "test_alternative_pytest_postgresql_clone"),
     ("test_clean_db_truncate", "test_alternative_truncate_everything"),
     ("test_redis_flushdb", "test_alternative_redis_flushall"),
     ("test_make_queue", "test_alternative_fresh_connection_and_queue"),
@@ -158,6 +180,9 @@ def main() -> None:
         (integration / "bench_timings.py").write_text(TIMINGS_PLUGIN)
         (integration / "test_bench_isolation.py").write_text(
             BENCH_TESTS.format(n=args.tests)
+        )
+        (integration / "requirements-local.txt").write_text(
+            f"pytest-postgresql=={PYTEST_POSTGRESQL}\n"
         )
         out = Path(tmp) / "timings.json"
         result = make(
@@ -185,9 +210,9 @@ def main() -> None:
         print(f"  {label:45s} {medians[name]:7.2f}")
     print("Ratios (alternative / ours):")
     for ours, alternative in PAIRS:
-        print(
-            f"  {LABELS[alternative]:45s} {medians[alternative] / medians[ours]:5.1f}x"
-        )
+        ratio = medians[alternative] / medians[ours]
+        ours_name = LABELS[ours].split(":")[0]
+        print(f"  {LABELS[alternative]:45s} vs {ours_name:10s} {ratio:6.1f}x")
 
 
 if __name__ == "__main__":

@@ -203,3 +203,21 @@ def test_redis_database_holding_foreign_keys_is_refused_and_kept(
     assert result.returncode != 0
     assert output.count("already holds 1 keys the harness did not create") == 1
     assert survived == b"someone's data"
+
+
+def test_a_second_run_on_the_same_database_is_refused(
+    tmp_path: Path, shared_venv: dict[str, str]
+) -> None:
+    """A run in progress holds the database; a concurrent run must not clean it."""
+    project = render(tmp_path / "project", cache="none", queue="none")
+    with psycopg.connect(native_service("postgres").url, autocommit=True) as other_run:
+        other_run.execute(
+            "SELECT pg_advisory_lock(hashtext('integration-harness:app_test'))"
+        )
+        refused = make(project, "test-external", env=shared_venv)
+    allowed = make(project, "test-external", "ARGS=-p no:randomly", env=shared_venv)
+
+    output = refused.stdout + refused.stderr
+    assert refused.returncode != 0
+    assert output.count("Another test run is using PostgreSQL database 'app_test'") == 1
+    assert allowed.returncode == 0, allowed.stdout[-2000:]
