@@ -66,15 +66,13 @@ def test_bad_answer_through_data_names_the_question(
     assert tree(existing_repo) == before
 
 
-@pytest.mark.parametrize(
-    ("question", "value"),
-    [("database", "oracle"), ("project_name", "Has Space"), ("ci", "jenkins")],
-)
+@pytest.mark.parametrize(("question", "value"), BAD_ANSWERS)
 def test_bad_answer_through_a_data_file_names_the_question(
     question: str, value: str, tmp_path: Path
 ) -> None:
     data_file = tmp_path / "answers.yml"
-    data_file.write_text(yaml.safe_dump({question: value}))
+    typed = yaml.safe_load(value) if question == "external_services" else value
+    data_file.write_text(yaml.safe_dump({question: typed}))
     destination = tmp_path / "new-project"
 
     result = run_copier_cli(

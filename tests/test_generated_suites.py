@@ -1,7 +1,7 @@
 """End to end: generated projects' `make test-external` against the native services.
 
-Each project runs three times: once, again (idempotent), and with ``-n 2``; after
-every run the leak audit must find nothing. The default project builds its own
+Each project runs three times in a row, each in a new random order, then with
+``-n 2``; after every run the leak audit must find nothing. The default project builds its own
 virtualenv through its Makefile; the others reuse it to save time.
 """
 
@@ -43,7 +43,8 @@ def test_generated_suite_passes_repeatedly_and_in_parallel_leaving_nothing(
     assert leftovers(ALL_SERVICES) == {}, "services were not clean before the run"
 
     counts = []
-    for args in ("-p no:randomly", "-p no:randomly", "-n 2"):
+    # Three runs in a row, each in a new random order (pytest-randomly), then two workers.
+    for args in ("-p randomly", "-p randomly", "-p randomly", "-n 2"):
         result = make(project, "test-external", f"ARGS={args}", env=shared_venv)
         output = result.stdout + result.stderr
         assert result.returncode == 0, output[-4000:]
@@ -51,7 +52,7 @@ def test_generated_suite_passes_repeatedly_and_in_parallel_leaving_nothing(
         counts.append(passed_count(output))
         assert leftovers(ALL_SERVICES) == {}, f"left behind after {args}"
 
-    assert counts[0] == counts[1] == counts[2] > 0
+    assert counts[0] == counts[1] == counts[2] == counts[3] > 0
     if services:
         header = re.search(r"integration-harness: (.*)", output)
         assert header and all(" ready in " in header.group(1) for _ in services)
@@ -171,3 +172,61 @@ def test_audit_notices_leftovers() -> None:
         finally:
             client.delete("leak")
     assert leftovers(["redis"]) == {}
+
+
+RESTART_SUITE = """
+import socket
+import subprocess
+import time
+
+
+def test_1_before_the_restart(db):
+    assert db.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_2_restart_postgres():
+    subprocess.run(["pg_ctlcluster", "{version}", "itest", "restart", "-m", "fast"], check=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", {port}), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
+def test_3_right_after_the_restart(db):
+    assert db.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_4_later(db):
+    assert db.execute("SELECT 1").fetchone() == (1,)
+"""
+
+
+def test_service_restarted_mid_run_fails_clearly_and_next_run_is_green(
+    tmp_path: Path, shared_venv: dict[str, str]
+) -> None:
+    from native.postgres import _version
+
+    project = render(tmp_path / "restart", cache="none", queue="none")
+    suite = project / "tests/integration/test_restart.py"
+    suite.write_text(
+        RESTART_SUITE.format(version=_version(), port=native_service("postgres").port)
+    )
+
+    during = make(
+        project, "test-external", "ARGS=-p no:randomly -k restart -v", env=shared_venv
+    )
+    suite.unlink()
+    after = make(project, "test-external", "ARGS=-p no:randomly", env=shared_venv)
+
+    assert during.returncode != 0
+    assert "test_1_before_the_restart PASSED" in during.stdout
+    assert "test_4_later PASSED" in during.stdout
+    reason = re.search(
+        r"(terminating connection due to administrator command|server closed the connection)",
+        during.stdout,
+    )
+    assert reason, during.stdout[-3000:]
+    assert after.returncode == 0, after.stdout[-3000:]

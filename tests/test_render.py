@@ -215,3 +215,24 @@ def test_every_public_fixture_has_a_docstring(rendered: dict[str, Path]) -> None
         for fixture in CATALOGUE[name]["python"]["fixtures"]:
             match = re.search(rf"\ndef {fixture}\([^)]*\)[^:]*:\n\s+\"\"\"", source)
             assert match, f"{name}.{fixture} has no docstring"
+
+
+@pytest.mark.parametrize(
+    "answers", [a for a in COMBINATIONS if services_for(a)], ids=combination_id
+)
+def test_only_test_credentials_are_generated(
+    answers: dict, rendered: dict[str, Path]
+) -> None:
+    project = rendered[combination_id(answers)]
+    compose = yaml.safe_load((project / "compose.test.yaml").read_text())
+    secrets = {
+        key: value
+        for service in compose["services"].values()
+        for key, value in service.get("environment", {}).items()
+        if re.search(r"USER|PASS|SECRET|TOKEN|KEY", key)
+    }
+    assert set(secrets.values()) <= {"test"}, secrets
+    for value in env_file(project).values():
+        url = urlsplit(value)
+        if url.password is not None:
+            assert (url.username, url.password) == ("test", "test"), value
