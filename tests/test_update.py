@@ -88,8 +88,14 @@ class TemplateRepo:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.mkdir()
-        shutil.copy(ROOT / "copier.yml", path)
-        for folder in ("catalogue", "template"):
+        for file in ("copier.yml", "cookiecutter.json"):
+            shutil.copy(ROOT / file, path)
+        for folder in (
+            "catalogue",
+            "template",
+            "hooks",
+            "{{cookiecutter.project_name}}",
+        ):
             shutil.copytree(
                 ROOT / folder,
                 path / folder,
