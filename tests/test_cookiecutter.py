@@ -15,7 +15,7 @@ from tests.rig import ROOT, make, run_copier_cli
 from tests.test_update import (
     TemplateRepo,
     assert_no_conflicts,
-    git,
+    commit_generated,
     harness_fix_and_new_fixture,
 )
 
@@ -129,19 +129,7 @@ def test_cookiecutter_project_updates_with_copier(tmp_path: Path) -> None:
     template = TemplateRepo(tmp_path / "template")
     made = cookiecutter(template.path, tmp_path / "out")
     project = tmp_path / "out" / "my-project"
-    git(project, "init", "-q", "-b", "main")
-    git(project, "-c", "user.email=u@example.com", "-c", "user.name=u", "add", "-A")
-    git(
-        project,
-        "-c",
-        "user.email=u@example.com",
-        "-c",
-        "user.name=u",
-        "commit",
-        "-q",
-        "-m",
-        "generated",
-    )
+    commit_generated(project)
     template.release("0.2.0", harness_fix_and_new_fixture)
 
     updated = run_copier_cli("update", "--defaults", cwd=project)
@@ -214,25 +202,15 @@ def test_relative_template_path_is_recorded_absolute(tmp_path: Path) -> None:
 def test_git_url_is_recorded_as_typed_and_updates_from_it(tmp_path: Path) -> None:
     """Cookiecutter clones a URL into ~/.cookiecutters; the project must point at the URL."""
     template = TemplateRepo(tmp_path / "template")
-    url = f"git+file://{template.path}"  # a git URL both tools accept, cloned like https
+    url = (
+        f"git+file://{template.path}"  # a git URL both tools accept, cloned like https
+    )
     env = {**os.environ, "HOME": str(tmp_path / "home")}
 
     made = cookiecutter(url, tmp_path / "out", env=env)
     project = tmp_path / "out" / "my-project"
     recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    git(project, "init", "-q", "-b", "main")
-    git(project, "-c", "user.email=u@example.com", "-c", "user.name=u", "add", "-A")
-    git(
-        project,
-        "-c",
-        "user.email=u@example.com",
-        "-c",
-        "user.name=u",
-        "commit",
-        "-q",
-        "-m",
-        "generated",
-    )
+    commit_generated(project)
     template.release("0.2.0", harness_fix_and_new_fixture)
     updated = run_copier_cli("update", "--defaults", cwd=project)
 

@@ -161,12 +161,17 @@ def generate(template: TemplateRepo, destination: Path, *data: str) -> Path:
         str(destination),
     )
     assert result.returncode == 0, result.stderr
-    git(destination, "init", "-q", "-b", "main")
-    git(destination, "config", "user.email", "u@example.com")
-    git(destination, "config", "user.name", "a user")
-    git(destination, "add", "-A")
-    git(destination, "commit", "-q", "-m", "generated")
-    return destination
+    return commit_generated(destination)
+
+
+def commit_generated(project: Path) -> Path:
+    """Make a generated project a git repository with one commit, as users do."""
+    git(project, "init", "-q", "-b", "main")
+    git(project, "config", "user.email", "u@example.com")
+    git(project, "config", "user.name", "a user")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "generated")
+    return project
 
 
 def make_user_edits(project: Path) -> dict[str, str]:
