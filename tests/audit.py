@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import nats
 import psycopg
 import redis
 
@@ -52,11 +55,29 @@ def leftover_queues() -> list[str]:
     ]
 
 
+def leftover_streams() -> list[str]:
+    """JetStream streams the tests made (``test-...``) that still exist."""
+
+    async def names() -> list[str]:
+        client = await nats.connect(native_service("nats").url, allow_reconnect=False)
+        try:
+            return [
+                info.config.name for info in await client.jetstream().streams_info()
+            ]
+        finally:
+            await client.close()
+
+    return [name for name in asyncio.run(names()) if name.startswith("test-")]
+
+
+CHECKS = {
+    "postgres": leftover_rows,
+    "redis": leftover_keys,
+    "rabbitmq": leftover_queues,
+    "nats": leftover_streams,
+}
+
+
 def leftovers(services: list[str]) -> dict[str, object]:
     """Everything the audit finds for ``services``; empty when nothing was left."""
-    checks = {
-        "postgres": leftover_rows,
-        "redis": leftover_keys,
-        "rabbitmq": leftover_queues,
-    }
-    return {name: found for name in services if (found := checks[name]())}
+    return {name: found for name in services if (found := CHECKS[name]())}

@@ -15,7 +15,7 @@ import pytest
 import redis
 
 from native.common import native_service
-from tests.audit import leftovers
+from tests.audit import CHECKS, leftovers
 from tests.rig import make, render, services_for
 
 PROJECTS = {
@@ -23,9 +23,11 @@ PROJECTS = {
     "postgres-alone": {"database": "postgres", "cache": "none", "queue": "none"},
     "redis-alone": {"database": "none", "cache": "redis", "queue": "none"},
     "rabbitmq-alone": {"database": "none", "cache": "none", "queue": "rabbitmq"},
+    "nats-alone": {"database": "none", "cache": "none", "queue": "nats"},
+    "postgres-redis-nats": {"queue": "nats"},
     "no-services": {"database": "none", "cache": "none", "queue": "none", "ci": "none"},
 }
-ALL_SERVICES = ["postgres", "redis", "rabbitmq"]
+ALL_SERVICES = list(CHECKS)
 
 
 def passed_count(output: str) -> int:

@@ -15,11 +15,6 @@ from tests.rig import CATALOGUE, all_combinations, combination_id, render, servi
 
 COMBINATIONS = all_combinations()
 HARNESS = Path("tests/integration/integration_harness")
-EXAMPLE_TESTS = {
-    "postgres": "test_accounts.py",
-    "redis": "test_profile_cache.py",
-    "rabbitmq": "test_signup_events.py",
-}
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +51,12 @@ def test_expected_files_present_and_absent(
     assert (project / "compose.test.yaml").exists() == bool(services)
     workflow = project / ".github/workflows/integration-tests.yml"
     assert workflow.exists() == (answers["ci"] == "github")
-    for name in CATALOGUE:
-        assert (project / HARNESS / f"{name}.py").exists() == (name in services), name
-        assert (project / "tests/integration" / EXAMPLE_TESTS[name]).exists() == (
+    for name, entry in CATALOGUE.items():
+        python = entry["python"]
+        assert (project / HARNESS / f"{python['module']}.py").exists() == (
+            name in services
+        ), name
+        assert (project / "tests/integration" / python["example_test"]).exists() == (
             name in services
         )
     requirements = (project / "tests/integration/requirements.txt").read_text()
@@ -209,11 +207,18 @@ def test_generated_python_is_clean_under_ruff(rendered: dict[str, Path]) -> None
 
 
 def test_every_public_fixture_has_a_docstring(rendered: dict[str, Path]) -> None:
-    project = rendered[combination_id(all_combinations()[0])]
-    for name in CATALOGUE:
-        source = (project / HARNESS / f"{name}.py").read_text()
-        for fixture in CATALOGUE[name]["python"]["fixtures"]:
-            match = re.search(rf"\ndef {fixture}\([^)]*\)[^:]*:\n\s+\"\"\"", source)
+    for name, entry in CATALOGUE.items():
+        answers = next(a for a in COMBINATIONS if name in services_for(a))
+        module = (
+            rendered[combination_id(answers)]
+            / HARNESS
+            / f"{entry['python']['module']}.py"
+        )
+        source = module.read_text()
+        for fixture in entry["python"]["fixtures"]:
+            match = re.search(
+                rf"\n(?:async )?def {fixture}\([^)]*\)[^:]*:\n\s+\"\"\"", source
+            )
             assert match, f"{name}.{fixture} has no docstring"
 
 

@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from native.common import native_service
-from tests.rig import make, render
+from tests.rig import all_combinations, make, render, services_for
 
 HOSTILE = {
     "postgres": [
@@ -46,6 +46,11 @@ HOSTILE = {
         "amqps://user:pass@b-1234.mq.us-east-1.amazonaws.com:5671/%2F",
         "amqp://user:pass@172.16.0.9:5672/%2F",
     ],
+    "nats": [
+        "nats://events.prod.example.com:4222",
+        "nats://127.0.0.1:54222,nats://nats-2.prod.example.com:4222",
+        "tls://user:secret@connect.ngs.global",
+    ],
 }
 SAFE = {
     "postgres": [
@@ -68,19 +73,36 @@ SAFE = {
 
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory: pytest.TempPathFactory):
-    """The default project's harness package, importable in this process."""
-    project = render(tmp_path_factory.mktemp("guard") / "project")
-    sys.path.insert(0, str(project / "tests/integration"))
-    try:
-        yield lambda name: importlib.import_module(f"integration_harness.{name}")
-    finally:
-        sys.path.remove(str(project / "tests/integration"))
+    """``harness(service)``: that service's harness module, from a project that selects it.
+
+    Each call imports a fresh ``integration_harness`` package from the rendered
+    project, so modules of different projects never mix.
+    """
+    projects: dict[str, Path] = {}
+
+    def load(service: str):
+        if service not in projects:
+            answers = next(a for a in all_combinations() if service in services_for(a))
+            projects[service] = render(
+                tmp_path_factory.mktemp("guard") / service, **answers
+            )
         for module in [m for m in sys.modules if m.startswith("integration_harness")]:
             del sys.modules[module]
+        sys.path.insert(0, str(projects[service] / "tests/integration"))
+        try:
+            return importlib.import_module(f"integration_harness.{service}")
+        finally:
+            sys.path.pop(0)
+
+    yield load
+    for module in [m for m in sys.modules if m.startswith("integration_harness")]:
+        del sys.modules[module]
 
 
-def settings(harness, **values: str):
-    return harness("settings").Settings(values=values, env_file=None)
+def settings(module, **values: str):
+    """Settings for ``module``'s guard, from the same harness package."""
+    package = sys.modules[module.__name__.rsplit(".", 1)[0] + ".settings"]
+    return package.Settings(values=values, env_file=None)
 
 
 @pytest.mark.parametrize(
@@ -89,10 +111,11 @@ def settings(harness, **values: str):
 def test_hostile_target_is_refused_with_the_fix(
     harness, service: str, url: str
 ) -> None:
-    unsafe = (harness("safety").UnsafeTarget, ValueError)
+    module = harness(service)
+    unsafe = (sys.modules["integration_harness.safety"].UnsafeTarget, ValueError)
 
     with pytest.raises(unsafe) as refused:
-        harness(service).guard(url, settings(harness))
+        module.guard(url, settings(module))
 
     message = str(refused.value)
     assert "secret" not in message and "token" not in message
@@ -107,17 +130,17 @@ def test_hostile_target_is_refused_with_the_fix(
     ("service", "url"), [(s, u) for s, urls in SAFE.items() for u in urls]
 )
 def test_loopback_and_compose_targets_pass(harness, service: str, url: str) -> None:
-    harness(service).guard(url, settings(harness))
+    module = harness(service)
+    module.guard(url, settings(module))
 
 
 def test_allowed_hosts_let_a_ci_host_through(harness) -> None:
     url = "postgresql://test:test@ci-db.internal/app_test"
-    with pytest.raises(harness("safety").UnsafeTarget):
-        harness("postgres").guard(url, settings(harness))
+    postgres = harness("postgres")
+    with pytest.raises(sys.modules["integration_harness.safety"].UnsafeTarget):
+        postgres.guard(url, settings(postgres))
 
-    harness("postgres").guard(
-        url, settings(harness, TEST_ALLOWED_HOSTS="other, CI-DB.internal")
-    )
+    postgres.guard(url, settings(postgres, TEST_ALLOWED_HOSTS="other, CI-DB.internal"))
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from integration_harness.settings import (
 def test_each_service_setting_points_at_a_disposable_service(
     service, harness_settings: Settings
 ) -> None:
-    module = importlib.import_module(f"integration_harness.{service.name}")
+    module = importlib.import_module(f"integration_harness.{service.module}")
 
     module.guard(harness_settings.url(service.url_var), harness_settings)
 

@@ -21,7 +21,7 @@ from .safety import UnsafeTarget
 from .services import SERVICES, Service
 from .settings import MissingSetting, Settings, load_settings
 
-pytest_plugins = [f"integration_harness.{service.name}" for service in SERVICES]
+pytest_plugins = [f"integration_harness.{service.module}" for service in SERVICES]
 
 _READINESS = pytest.StashKey[list[Readiness]]()
 
@@ -47,7 +47,7 @@ def _fix_for(service: Service, settings: Settings) -> str:
 
 def _module(service: Service):
     """The harness module of ``service``: guard(), probe() and, optionally, preflight()."""
-    return importlib.import_module(f"integration_harness.{service.name}")
+    return importlib.import_module(f"integration_harness.{service.module}")
 
 
 def check_services(settings: Settings) -> tuple[list[Readiness], list[str]]:
