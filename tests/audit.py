@@ -70,11 +70,45 @@ def leftover_streams() -> list[str]:
     return [name for name in asyncio.run(names()) if name.startswith("test-")]
 
 
+def leftover_retained() -> list[str]:
+    """Retained MQTT messages under ``test/`` that the tests left."""
+    import threading
+
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    marker = "test/__audit_end__"
+    found: list[str] = []
+    done, subscribed = threading.Event(), threading.Event()
+
+    def on_message(client, userdata, message):
+        if message.topic == marker:
+            done.set()
+        elif message.retain:
+            found.append(message.topic)
+
+    client = mqtt.Client(CallbackAPIVersion.VERSION2)
+    client.on_message = on_message
+    client.on_subscribe = lambda *args: subscribed.set()
+    client.connect("127.0.0.1", native_service("mqtt").port)
+    client.loop_start()
+    try:
+        client.subscribe("test/#", qos=1)
+        assert subscribed.wait(5)
+        client.publish(marker, b"", qos=1).wait_for_publish(5)
+        assert done.wait(5)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    return found
+
+
 CHECKS = {
     "postgres": leftover_rows,
     "redis": leftover_keys,
     "rabbitmq": leftover_queues,
     "nats": leftover_streams,
+    "mqtt": leftover_retained,
 }
 
 

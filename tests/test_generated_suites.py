@@ -24,6 +24,7 @@ PROJECTS = {
     "redis-alone": {"database": "none", "cache": "redis", "queue": "none"},
     "rabbitmq-alone": {"database": "none", "cache": "none", "queue": "rabbitmq"},
     "nats-alone": {"database": "none", "cache": "none", "queue": "nats"},
+    "mqtt-alone": {"database": "none", "cache": "none", "queue": "mqtt"},
     "postgres-redis-nats": {"queue": "nats"},
     "no-services": {"database": "none", "cache": "none", "queue": "none", "ci": "none"},
 }

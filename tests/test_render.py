@@ -241,3 +241,9 @@ def test_only_test_credentials_are_generated(
         url = urlsplit(value)
         if url.password is not None:
             assert (url.username, url.password) == ("test", "test"), value
+
+
+def test_healthchecks_survive_both_quotings() -> None:
+    """The workflow wraps a healthcheck in double quotes; compose escapes its dollars."""
+    for name, entry in CATALOGUE.items():
+        assert '"' not in entry["healthcheck"], name

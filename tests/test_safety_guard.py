@@ -51,6 +51,11 @@ HOSTILE = {
         "nats://127.0.0.1:54222,nats://nats-2.prod.example.com:4222",
         "tls://user:secret@connect.ngs.global",
     ],
+    "mqtt": [
+        "mqtts://user:secret@a1b2c3-ats.iot.eu-west-1.amazonaws.com:8883",
+        "mqtt://broker.hivemq.com:1883",
+        "mqtt://192.168.0.40:1883",
+    ],
 }
 SAFE = {
     "postgres": [
@@ -68,6 +73,12 @@ SAFE = {
         "amqp://test:test@127.0.0.1:55672/%2F",
         "amqp://test:test@rabbitmq/%2F",
     ],
+    "nats": [
+        "nats://127.0.0.1:54222",
+        "nats://nats:4222",
+        "nats://localhost:4222,nats://[::1]:4222",
+    ],
+    "mqtt": ["mqtt://127.0.0.1:51883", "mqtt://mqtt:1883"],
 }
 
 
