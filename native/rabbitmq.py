@@ -24,6 +24,9 @@ def _env(service: NativeService) -> dict[str, str]:
         "RABBITMQ_NODE_PORT": str(service.port),
         # The default distribution port is NODE_PORT + 20000, past 65535 here.
         "RABBITMQ_DIST_PORT": "25673",
+        # Erlang's own ports (epmd, distribution) on loopback too.
+        "ERL_EPMD_ADDRESS": "127.0.0.1",
+        "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": "-kernel inet_dist_use_interface {127,0,0,1}",
         "RABBITMQ_MNESIA_BASE": str(base / "mnesia"),
         "RABBITMQ_LOG_BASE": str(base / "log"),
         "RABBITMQ_ENABLED_PLUGINS_FILE": str(base / "enabled_plugins"),
