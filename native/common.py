@@ -91,6 +91,16 @@ def wait_until(check, what: str, timeout: float = 60.0) -> float:
         time.sleep(0.2)
 
 
+def ensure_running(service: NativeService, packages: tuple[str, ...], launch) -> None:
+    """Install ``packages``, and unless the service already answers, ``launch()`` it and wait."""
+    apt_install(*packages)
+    if port_open(service.port):
+        return
+    STATE_DIR.mkdir(parents=True, exist_ok=True)
+    launch()
+    wait_until(lambda: port_open(service.port), service.name)
+
+
 def require(binary: str) -> str:
     path = shutil.which(binary)
     if not path:

@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-from .common import (
-    STATE_DIR,
-    NativeService,
-    apt_install,
-    port_open,
-    require,
-    run,
-    wait_until,
-)
+from .common import STATE_DIR, NativeService, ensure_running, require, run
 
 PACKAGES = ("mosquitto", "mosquitto-clients")
+CONFIG = STATE_DIR / "mosquitto.conf"
+
+
+def _launch(service: NativeService) -> None:
+    CONFIG.write_text(
+        f"listener {service.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+    )
+    run(require("mosquitto"), "-c", str(CONFIG), "-d")
 
 
 def start(service: NativeService) -> None:
-    apt_install(*PACKAGES)
-    if port_open(service.port):
-        return
-    STATE_DIR.mkdir(parents=True, exist_ok=True)
-    config = STATE_DIR / "mosquitto.conf"
-    config.write_text(
-        f"listener {service.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
-    )
-    run(require("mosquitto"), "-c", str(config), "-d")
-    wait_until(lambda: port_open(service.port), "mqtt")
+    ensure_running(service, PACKAGES, lambda: _launch(service))
 
 
 def stop(service: NativeService) -> None:
-    run("pkill", "-f", f"mosquitto -c {STATE_DIR / 'mosquitto.conf'}", check=False)
+    run("pkill", "-f", f"mosquitto -c {CONFIG}", check=False)

@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import subprocess
 
-from .common import (
-    STATE_DIR,
-    NativeService,
-    apt_install,
-    port_open,
-    require,
-    run,
-    wait_until,
-)
+from .common import STATE_DIR, NativeService, ensure_running, require, run
 
 PACKAGES = ("nats-server",)
 
 
-def start(service: NativeService) -> None:
-    apt_install(*PACKAGES)
-    if port_open(service.port):
-        return
+def _launch(service: NativeService) -> None:
     store = STATE_DIR / "nats"
-    store.mkdir(parents=True, exist_ok=True)
+    store.mkdir(exist_ok=True)
     with (STATE_DIR / "nats.log").open("a") as log:
         subprocess.Popen(
             [
@@ -39,7 +28,10 @@ def start(service: NativeService) -> None:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    wait_until(lambda: port_open(service.port), "nats")
+
+
+def start(service: NativeService) -> None:
+    ensure_running(service, PACKAGES, lambda: _launch(service))
 
 
 def stop(service: NativeService) -> None:
