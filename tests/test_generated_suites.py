@@ -25,6 +25,7 @@ PROJECTS = {
     "rabbitmq-alone": {"database": "none", "cache": "none", "queue": "rabbitmq"},
     "nats-alone": {"database": "none", "cache": "none", "queue": "nats"},
     "mqtt-alone": {"database": "none", "cache": "none", "queue": "mqtt"},
+    "redis-streams-alone": {"database": "none", "cache": "none", "queue": "redis"},
     "postgres-redis-nats": {"queue": "nats"},
     "no-services": {"database": "none", "cache": "none", "queue": "none", "ci": "none"},
 }

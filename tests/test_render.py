@@ -56,9 +56,9 @@ def test_expected_files_present_and_absent(
         assert (project / HARNESS / f"{python['module']}.py").exists() == (
             name in services
         ), name
-        assert (project / "tests/integration" / python["example_test"]).exists() == (
-            name in services
-        )
+        for question, example in python["examples"].items():
+            wanted = answers[question] == name
+            assert (project / "tests/integration" / example).exists() == wanted, example
     requirements = (project / "tests/integration/requirements.txt").read_text()
     for name in CATALOGUE:
         for requirement in CATALOGUE[name]["python"]["requirements"]:
