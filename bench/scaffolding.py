@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.rig import run_copier_cli
 from tests.test_update import (
     TemplateRepo,
+    copy_release,
     generate,
     git,
     harness_fix_and_new_fixture,
@@ -49,15 +50,7 @@ def main() -> None:
             destination = root / f"copy-{run}"
 
             def copy(destination: Path = destination) -> None:
-                result = run_copier_cli(
-                    "copy",
-                    "--defaults",
-                    "--vcs-ref",
-                    "0.1.0",
-                    str(template.path),
-                    str(destination),
-                )
-                assert result.returncode == 0, result.stderr
+                copy_release(template, destination)
 
             copies.append(timed(copy))
         projects = []

@@ -76,6 +76,15 @@ def run_copier_cli(
     )
 
 
+def copy_cli(
+    destination: Path, *flags: str, source: Path = ROOT, ref: str = "HEAD"
+) -> subprocess.CompletedProcess[str]:
+    """`copier copy --defaults --vcs-ref REF [flags] SOURCE DESTINATION`, as a user types it."""
+    return run_copier_cli(
+        "copy", "--defaults", "--vcs-ref", ref, *flags, str(source), str(destination)
+    )
+
+
 def make(
     project: Path,
     *targets: str,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.rig import CHOICE_QUESTIONS, ROOT, run_copier_cli
+from tests.rig import CHOICE_QUESTIONS, copy_cli
 
 BAD_ANSWERS = [
     ("project_name", "Billing API"),
@@ -49,16 +49,7 @@ def test_bad_answer_through_data_names_the_question(
 ) -> None:
     before = tree(existing_repo)
 
-    result = run_copier_cli(
-        "copy",
-        "--defaults",
-        "--vcs-ref",
-        "HEAD",
-        "--data",
-        f"{question}={value}",
-        str(ROOT),
-        str(existing_repo),
-    )
+    result = copy_cli(existing_repo, "--data", f"{question}={value}")
 
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
@@ -75,16 +66,7 @@ def test_bad_answer_through_a_data_file_names_the_question(
     data_file.write_text(yaml.safe_dump({question: typed}))
     destination = tmp_path / "new-project"
 
-    result = run_copier_cli(
-        "copy",
-        "--defaults",
-        "--vcs-ref",
-        "HEAD",
-        "--data-file",
-        str(data_file),
-        str(ROOT),
-        str(destination),
-    )
+    result = copy_cli(destination, "--data-file", str(data_file))
 
     assert result.returncode != 0
     assert question in result.stderr.strip().splitlines()[-1]
@@ -94,16 +76,7 @@ def test_bad_answer_through_a_data_file_names_the_question(
 def test_good_answers_need_no_trust(tmp_path: Path) -> None:
     destination = tmp_path / "new-project"
 
-    result = run_copier_cli(
-        "copy",
-        "--defaults",
-        "--vcs-ref",
-        "HEAD",
-        "--data",
-        "project_name=billing-api",
-        str(ROOT),
-        str(destination),
-    )
+    result = copy_cli(destination, "--data", "project_name=billing-api")
 
     assert result.returncode == 0, result.stderr
     answers = yaml.safe_load((destination / ".copier-answers.yml").read_text())
@@ -125,15 +98,7 @@ def test_copy_into_an_existing_repo_keeps_the_users_files(
     (existing_repo / "tests" / "conftest.py").write_text("# my unit-test conftest\n")
     before = tree(existing_repo)
 
-    result = run_copier_cli(
-        "copy",
-        "--defaults",
-        "--vcs-ref",
-        "HEAD",
-        *extra_flags,
-        str(ROOT),
-        str(existing_repo),
-    )
+    result = copy_cli(existing_repo, *extra_flags)
 
     assert result.returncode == 0, result.stderr
     after = tree(existing_repo)

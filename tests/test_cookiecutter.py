@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.rig import ROOT, make, run_copier_cli
+from tests.rig import ROOT, copy_cli, make, run_copier_cli
 from tests.test_update import (
     TemplateRepo,
     assert_no_conflicts,
@@ -88,19 +88,10 @@ def test_cookiecutter_tree_is_identical_to_copier_copy(
     project_name = answers.get("project_name", "my-project")
 
     made = cookiecutter(snapshot, tmp_path / "cookiecutter", **answers)
-    copied = run_copier_cli(
-        "copy",
-        "--defaults",
-        "--vcs-ref",
-        "HEAD",
-        *(
-            arg
-            for key, value in answers.items()
-            for arg in ("--data", f"{key}={value}")
-        ),
-        str(snapshot),
-        str(tmp_path / "copier" / project_name),
-    )
+    flags = [
+        arg for key, value in answers.items() for arg in ("--data", f"{key}={value}")
+    ]
+    copied = copy_cli(tmp_path / "copier" / project_name, *flags, source=snapshot)
 
     assert made.returncode == 0, made.stderr[-3000:]
     assert copied.returncode == 0, copied.stderr[-3000:]

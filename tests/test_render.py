@@ -14,6 +14,7 @@ import yaml
 from tests.rig import CATALOGUE, all_combinations, combination_id, render, services_for
 
 COMBINATIONS = all_combinations()
+WITH_SERVICES = [answers for answers in COMBINATIONS if services_for(answers)]
 HARNESS = Path("tests/integration/integration_harness")
 
 
@@ -75,9 +76,7 @@ def test_no_template_syntax_left(answers: dict, rendered: dict[str, Path]) -> No
             assert not re.search(r"\{\{\s*[\w.]|\{%|%\}|_copier_", text), path
 
 
-@pytest.mark.parametrize(
-    "answers", [a for a in COMBINATIONS if services_for(a)], ids=combination_id
-)
+@pytest.mark.parametrize("answers", WITH_SERVICES, ids=combination_id)
 def test_compose_matches_the_settings_the_tests_read(
     answers: dict, rendered: dict[str, Path]
 ) -> None:
@@ -222,9 +221,7 @@ def test_every_public_fixture_has_a_docstring(rendered: dict[str, Path]) -> None
             assert match, f"{name}.{fixture} has no docstring"
 
 
-@pytest.mark.parametrize(
-    "answers", [a for a in COMBINATIONS if services_for(a)], ids=combination_id
-)
+@pytest.mark.parametrize("answers", WITH_SERVICES, ids=combination_id)
 def test_only_test_credentials_are_generated(
     answers: dict, rendered: dict[str, Path]
 ) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.rig import ROOT, make, run_copier_cli
+from tests.rig import ROOT, copy_cli, make, run_copier_cli
 
 HARNESS = "template/{% if language == 'python' %}tests{% endif %}/integration/integration_harness"
 PROJECT_HARNESS = Path("tests/integration/integration_harness")
@@ -149,19 +149,16 @@ def template(tmp_path: Path) -> TemplateRepo:
     return TemplateRepo(tmp_path / "template")
 
 
-def generate(template: TemplateRepo, destination: Path, *data: str) -> Path:
+def copy_release(template: TemplateRepo, destination: Path, *data: str) -> Path:
+    """Generate from the oldest release (0.1.0) with ``data`` answers (``name=value``)."""
     flags = [arg for item in data for arg in ("--data", item)]
-    result = run_copier_cli(
-        "copy",
-        "--defaults",
-        "--vcs-ref",
-        "0.1.0",
-        *flags,
-        str(template.path),
-        str(destination),
-    )
+    result = copy_cli(destination, *flags, source=template.path, ref="0.1.0")
     assert result.returncode == 0, result.stderr
-    return commit_generated(destination)
+    return destination
+
+
+def generate(template: TemplateRepo, destination: Path, *data: str) -> Path:
+    return commit_generated(copy_release(template, destination, *data))
 
 
 def commit_generated(project: Path) -> Path:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
+import uuid
 
 import pytest
 
@@ -24,11 +26,27 @@ from .settings import MissingSetting, Settings, load_settings
 pytest_plugins = [f"integration_harness.{service.module}" for service in SERVICES]
 
 _READINESS = pytest.StashKey[list[Readiness]]()
+_PURPOSE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,40}$")
 
 
 def xdist_worker() -> str | None:
     """The pytest-xdist worker id (``gw0``, ``gw1``, ...), or None outside xdist workers."""
     return os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def unique_test_name(factory: str, purpose: str, separator: str) -> str:
+    """``test<sep><worker><sep><purpose><sep><random>``: a name no other test or worker uses.
+
+    ``factory`` names the fixture in the error for a purpose that is not
+    lowercase letters, digits, ``-`` or ``_``.
+    """
+    if not _PURPOSE.match(purpose):
+        raise ValueError(
+            f"{factory} purpose {purpose!r}: use lowercase letters, digits, - or _"
+        )
+    return separator.join(
+        ("test", xdist_worker() or "main", purpose, uuid.uuid4().hex[:12])
+    )
 
 
 @pytest.fixture(scope="session")
