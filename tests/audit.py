@@ -6,6 +6,7 @@ import asyncio
 
 import nats
 import psycopg
+import pymysql
 import redis
 
 from native import rabbitmq as native_rabbitmq
@@ -31,6 +32,33 @@ def leftover_rows() -> dict[str, int]:
         for (name,) in conn.execute(
             "SELECT datname FROM pg_database WHERE datname LIKE 'app\\_test\\_%'"
         ):
+            found[f"database {name}"] = 1
+    return found
+
+
+def leftover_mysql_rows() -> dict[str, int]:
+    """The same for MariaDB (which also serves the MySQL choice here)."""
+    found: dict[str, int] = {}
+    service = native_service("mariadb")
+    with (
+        pymysql.connect(
+            host="127.0.0.1",
+            port=service.port,
+            user=service.user,
+            password=service.password,
+        ) as conn,
+        conn.cursor() as cursor,
+    ):
+        cursor.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables"
+            " WHERE table_schema LIKE 'app\\_test%' AND table_type = 'BASE TABLE'"
+        )
+        for schema, table in cursor.fetchall():
+            cursor.execute(f"SELECT count(*) FROM `{schema}`.`{table}`")
+            if count := cursor.fetchone()[0]:
+                found[f"{schema}.{table}"] = count
+        cursor.execute("SHOW DATABASES LIKE 'app\\_test\\_%'")
+        for (name,) in cursor.fetchall():
             found[f"database {name}"] = 1
     return found
 
@@ -105,6 +133,8 @@ def leftover_retained() -> list[str]:
 
 CHECKS = {
     "postgres": leftover_rows,
+    "mysql": leftover_mysql_rows,
+    "mariadb": leftover_mysql_rows,
     "redis": leftover_keys,
     "rabbitmq": leftover_queues,
     "nats": leftover_streams,

@@ -19,7 +19,7 @@ CHOICE_QUESTIONS = ("language", "database", "cache", "queue", "ci")
 
 
 def choices(question: str) -> list[str]:
-    """The answer values a choice question offers, in copier.yml's order."""
+    """The answer values a choice (or multiselect) question offers, in copier.yml's order."""
     offered = QUESTIONS[question]["choices"]
     return list(offered.values()) if isinstance(offered, dict) else list(offered)
 
@@ -31,26 +31,84 @@ def defaults() -> dict[str, Any]:
     }
 
 
-def all_combinations() -> list[dict[str, Any]]:
-    """Every combination of the choice questions' answers."""
-    names = CHOICE_QUESTIONS
-    return [
-        dict(zip(names, values))
-        for values in itertools.product(*(choices(n) for n in names))
+def answer_options() -> dict[str, list[Any]]:
+    """Each question's possible answers; each external service is its own yes/no."""
+    options: dict[str, list[Any]] = {q: choices(q) for q in CHOICE_QUESTIONS}
+    for service in (
+        choices("external_services")
+        if "choices" in QUESTIONS["external_services"]
+        else []
+    ):
+        options[f"external:{service}"] = [False, True]
+    return options
+
+
+def as_answers(values: dict[str, Any]) -> dict[str, Any]:
+    answers = {q: values[q] for q in CHOICE_QUESTIONS}
+    answers["external_services"] = [
+        key.split(":", 1)[1]
+        for key, on in values.items()
+        if key.startswith("external:") and on
     ]
+    return answers
+
+
+def valid(answers: dict[str, Any]) -> bool:
+    """False for combinations copier.yml's validators refuse."""
+    return not (
+        answers.get("web_framework", "none") != "none" and answers["database"] == "none"
+    )
+
+
+def all_combinations() -> list[dict[str, Any]]:
+    """A covering set of answers: every pair of answers to two questions appears in one.
+
+    The full product is thousands of projects; pairwise covers every answer and
+    every interaction of two answers in a few dozen. Greedy, so deterministic.
+    The defaults come first.
+    """
+    options = answer_options()
+    names = list(options)
+    product = [
+        dict(zip(names, values)) for values in itertools.product(*options.values())
+    ]
+    candidates = [values for values in product if valid(as_answers(values))]
+
+    def pairs(values: dict[str, Any]) -> set[tuple]:
+        return {
+            (a, values[a], b, values[b])
+            for i, a in enumerate(names)
+            for b in names[i + 1 :]
+        }
+
+    wanted = set().union(*(pairs(values) for values in candidates))
+    chosen = [next(v for v in candidates if as_answers(v) == defaults())]
+    wanted -= pairs(chosen[0])
+    while wanted:
+        best = max(candidates, key=lambda values: len(pairs(values) & wanted))
+        chosen.append(best)
+        wanted -= pairs(best)
+    return [as_answers(values) for values in chosen]
 
 
 def combination_id(answers: dict[str, Any]) -> str:
-    return "-".join(f"{answers[n]}" for n in CHOICE_QUESTIONS)
+    external = "+".join(answers["external_services"]) or "no-external"
+    return "-".join([*(f"{answers[n]}" for n in CHOICE_QUESTIONS), external])
 
 
 def services_for(answers: dict[str, Any]) -> list[str]:
     """Catalogue names a project with these answers uses (as copier.yml computes them)."""
-    chosen = [
-        answers.get(q, QUESTIONS[q]["default"]) for q in ("database", "cache", "queue")
+    return [
+        name
+        for name, entry in CATALOGUE.items()
+        if any(selects(answers, q, value) for q, value in entry["selected_by"].items())
     ]
-    chosen += list(answers.get("external_services", []))
-    return list(dict.fromkeys(name for name in chosen if name != "none"))
+
+
+def selects(answers: dict[str, Any], question: str, value: str) -> bool:
+    """True when ``question`` (answered as in ``answers``, else its default) chose ``value``."""
+    answer = answers.get(question, QUESTIONS[question]["default"])
+    return value in answer if isinstance(answer, list) else answer == value
 
 
 def render(destination: Path, **answers: Any) -> Path:

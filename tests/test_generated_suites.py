@@ -21,6 +21,8 @@ from tests.rig import make, render, services_for
 PROJECTS = {
     "default-stack": {},
     "postgres-alone": {"database": "postgres", "cache": "none", "queue": "none"},
+    "mysql-alone": {"database": "mysql", "cache": "none", "queue": "none"},
+    "mariadb-alone": {"database": "mariadb", "cache": "none", "queue": "none"},
     "redis-alone": {"database": "none", "cache": "redis", "queue": "none"},
     "rabbitmq-alone": {"database": "none", "cache": "none", "queue": "rabbitmq"},
     "nats-alone": {"database": "none", "cache": "none", "queue": "nats"},
@@ -29,7 +31,7 @@ PROJECTS = {
     "postgres-redis-nats": {"queue": "nats"},
     "no-services": {"database": "none", "cache": "none", "queue": "none", "ci": "none"},
 }
-ALL_SERVICES = list(CHECKS)
+ALL_SERVICES = list(dict.fromkeys(CHECKS))
 
 
 def passed_count(output: str) -> int:

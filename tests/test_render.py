@@ -11,7 +11,14 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from tests.rig import CATALOGUE, all_combinations, combination_id, render, services_for
+from tests.rig import (
+    CATALOGUE,
+    all_combinations,
+    combination_id,
+    render,
+    selects,
+    services_for,
+)
 
 COMBINATIONS = all_combinations()
 WITH_SERVICES = [answers for answers in COMBINATIONS if services_for(answers)]
@@ -52,18 +59,25 @@ def test_expected_files_present_and_absent(
     assert (project / "compose.test.yaml").exists() == bool(services)
     workflow = project / ".github/workflows/integration-tests.yml"
     assert workflow.exists() == (answers["ci"] == "github")
+    modules: dict[str, bool] = {}
+    examples: dict[str, bool] = {}
+    requirements: dict[str, bool] = {}
     for name, entry in CATALOGUE.items():
         python = entry["python"]
-        assert (project / HARNESS / f"{python['module']}.py").exists() == (
-            name in services
-        ), name
+        used = name in services
+        modules[python["module"]] = modules.get(python["module"], False) or used
+        for requirement in python["requirements"]:
+            requirements[requirement] = requirements.get(requirement, False) or used
         for question, example in python["examples"].items():
-            wanted = answers[question] == name
-            assert (project / "tests/integration" / example).exists() == wanted, example
-    requirements = (project / "tests/integration/requirements.txt").read_text()
-    for name in CATALOGUE:
-        for requirement in CATALOGUE[name]["python"]["requirements"]:
-            assert (requirement in requirements) == (name in services)
+            wanted = selects(answers, question, entry["selected_by"][question])
+            examples[example] = examples.get(example, False) or wanted
+    for module, wanted in modules.items():
+        assert (project / HARNESS / f"{module}.py").exists() == wanted, module
+    for example, wanted in examples.items():
+        assert (project / "tests/integration" / example).exists() == wanted, example
+    generated = (project / "tests/integration/requirements.txt").read_text()
+    for requirement, wanted in requirements.items():
+        assert (requirement in generated) == wanted, requirement
 
 
 @pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
@@ -115,11 +129,15 @@ def test_compose_matches_the_settings_the_tests_read(
             for k, v in environment.items()
             if k.endswith(("_USER", "_PASS", "_PASSWORD"))
         ]
+        if any(k.endswith("_ROOT_PASSWORD") for k in environment):
+            credentials.append("root")  # MySQL/MariaDB: the user is implied
         assert sorted(credentials) == sorted(
             c for c in (url.username, url.password) if c
         )
-        if "POSTGRES_DB" in environment:
-            assert url.path == f"/{environment['POSTGRES_DB']}"
+        for key in ("POSTGRES_DB", "MYSQL_DATABASE", "MARIADB_DATABASE"):
+            if key in environment:
+                assert url.path == f"/{environment[key]}"
+        if "POSTGRES_USER" in environment:
             assert environment["POSTGRES_USER"] in service["healthcheck"]["test"][1]
 
 
@@ -237,7 +255,8 @@ def test_only_test_credentials_are_generated(
     for value in env_file(project).values():
         url = urlsplit(value)
         if url.password is not None:
-            assert (url.username, url.password) == ("test", "test"), value
+            # root: MySQL/MariaDB, where the harness creates per-worker databases.
+            assert url.username in ("test", "root") and url.password == "test", value
 
 
 def test_healthchecks_survive_both_quotings() -> None:

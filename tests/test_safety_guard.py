@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from native.common import native_service
-from tests.rig import all_combinations, make, render, services_for
+from tests.rig import CATALOGUE, all_combinations, make, render, services_for
 
 HOSTILE = {
     "postgres": [
@@ -33,6 +33,20 @@ HOSTILE = {
         "postgresql://test:test@127.0.0.1:55432/app_test?dbname=app",
         "postgresql://127.0.0.1/app_test?service=prod",
         "host=prod.example.com dbname=app_test user=test",
+    ],
+    "mysql": [
+        "mysql://root:secret@orders.cluster-c9akciq32.eu-west-1.rds.amazonaws.com/app_test",
+        "mysql://root:secret@db.prod.example.com:3306/app_test",
+        "mysql://root:test@127.0.0.1:53306/app",
+        "mysql://root:test@127.0.0.1:53306/production",
+        "mysql://root:test@10.0.0.5:3306/app_test",
+        "mysql://root:test@127.0.0.1.nip.io/app_test",
+        "mysql://root:test@prod%2Eexample%2Ecom/app_test",
+        "mysql://root:test@127.0.0.1:53306/app_test?host=prod.example.com",
+        "mysql://root:test@127.0.0.1:53306/app_test?unix_socket=/run/mysqld/prod.sock",
+        "mysql://root:test@127.0.0.1,db.prod.example.com/app_test",
+        "mysql://root:test@127.0.0.1:53306/",
+        "postgresql://test:test@127.0.0.1:53306/app_test",
     ],
     "redis": [
         "redis://cache.prod.internal:6379/0",
@@ -63,6 +77,12 @@ SAFE = {
         "postgresql://test:test@localhost/my_test_db",
         "postgresql://test:test@[::1]:55432/app_test",
         "postgresql://test:test@postgres:5432/app_test",
+    ],
+    "mysql": [
+        "mysql://root:test@127.0.0.1:53306/app_test",
+        "mysql://root:test@localhost/my_test_db",
+        "mysql://root:test@[::1]:53306/app_test?charset=utf8mb4",
+        "mysql://root:test@mysql:3306/app_test",
     ],
     "redis": [
         "redis://127.0.0.1:56379/0",
@@ -101,7 +121,8 @@ def harness(tmp_path_factory: pytest.TempPathFactory):
             del sys.modules[module]
         sys.path.insert(0, str(projects[service] / "tests/integration"))
         try:
-            return importlib.import_module(f"integration_harness.{service}")
+            module = CATALOGUE[service]["python"]["module"]
+            return importlib.import_module(f"integration_harness.{module}")
         finally:
             sys.path.pop(0)
 
@@ -134,6 +155,7 @@ def test_hostile_target_is_refused_with_the_fix(
         "TEST_ALLOWED_HOSTS" in message
         or "test database" in message
         or "pg_service" in message
+        or "TEST_DATABASE_URL" in message
     )
 
 
