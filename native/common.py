@@ -72,6 +72,29 @@ def apt_install(*packages: str) -> None:
     )
 
 
+CACHE_DIR = Path(
+    os.environ.get("NATIVE_CACHE_DIR", Path.home() / ".cache" / "integration-harness")
+)
+
+
+def maven_artifact(coordinates: str) -> Path:
+    """Download ``group:artifact:version`` from Maven Central once; return the jar."""
+    _group, artifact, version = coordinates.split(":")
+    jar = CACHE_DIR / f"{artifact}-{version}.jar"
+    if not jar.is_file():
+        print(f"native: downloading {coordinates} from Maven Central", flush=True)
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        run(
+            require("mvn"),
+            "-q",
+            "-B",
+            "dependency:copy",
+            f"-Dartifact={coordinates}",
+            f"-DoutputDirectory={CACHE_DIR}",
+        )
+    return jar
+
+
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
     try:
         with socket.create_connection((host, port), timeout=0.5):

@@ -131,6 +131,57 @@ def leftover_retained() -> list[str]:
     return found
 
 
+def leftover_aws() -> list[str]:
+    """SQS queues and S3 buckets the tests made (``test-...``) that still exist."""
+    import boto3
+
+    options = {
+        "endpoint_url": native_service("aws").url,
+        "region_name": "us-east-1",
+        "aws_access_key_id": "test",
+        "aws_secret_access_key": "test",
+    }
+    queues = boto3.client("sqs", **options).list_queues().get("QueueUrls", [])
+    buckets = boto3.client("s3", **options).list_buckets().get("Buckets", [])
+    names = [url.rsplit("/", 1)[-1] for url in queues] + [b["Name"] for b in buckets]
+    return [name for name in names if name.startswith("test-")]
+
+
+def leftover_http_stubs() -> list[str]:
+    """WireMock stubs and recorded requests of tests (``/test-...``) still on the server."""
+    import httpx
+
+    url = native_service("http_mock").url
+    mappings = httpx.get(f"{url}/__admin/mappings", timeout=5).json()["mappings"]
+    requests = httpx.get(f"{url}/__admin/requests", timeout=5).json()["requests"]
+    paths = [m["request"].get("urlPath", "") for m in mappings]
+    paths += [r["request"]["url"] for r in requests]
+    return [path for path in paths if path.startswith("/test-")]
+
+
+def leftover_mail() -> list[str]:
+    """Captured e-mails sent to test addresses (``+test-...@``) still on the server."""
+    import httpx
+
+    messages = httpx.get(f"{native_service('mail').url}/email", timeout=5).json()
+    return [
+        r["address"]
+        for message in messages
+        for r in message["envelope"]["to"]
+        if "+test-" in r["address"]
+    ]
+
+
+def leftover_kafka() -> list[str]:
+    """Topics and consumer groups the tests made (``test-...``) that still exist."""
+    from confluent_kafka.admin import AdminClient
+
+    admin = AdminClient({"bootstrap.servers": native_service("kafka").url})
+    topics = list(admin.list_topics(timeout=10).topics)
+    groups = [g.group_id for g in admin.list_consumer_groups().result(10).valid]
+    return [name for name in topics + groups if name.startswith("test-")]
+
+
 CHECKS = {
     "postgres": leftover_rows,
     "mysql": leftover_mysql_rows,
@@ -139,6 +190,10 @@ CHECKS = {
     "rabbitmq": leftover_queues,
     "nats": leftover_streams,
     "mqtt": leftover_retained,
+    "kafka": leftover_kafka,
+    "aws": leftover_aws,
+    "http_mock": leftover_http_stubs,
+    "mail": leftover_mail,
 }
 
 

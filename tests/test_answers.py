@@ -17,11 +17,8 @@ BAD_ANSWERS = [
     ("project_name", "semi;colon"),
     *((question, "mysql-9000") for question in CHOICE_QUESTIONS),
     ("database", "Postgres"),
-    ("external_services", '["http_api"]'),
+    ("external_services", '[object_storage, "nope"]'),
     ("external_services", '["not-a-service"]'),
-    ("external_services", "5"),
-    ("external_services", "http_api"),
-    ("external_services", "{a: 1}"),
 ]
 
 
@@ -54,6 +51,20 @@ def test_bad_answer_through_data_names_the_question(
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
     assert question in last_line, result.stderr[-2000:]
+    assert tree(existing_repo) == before
+
+
+@pytest.mark.parametrize("value", ["nope", "5", "{a: 1}"])
+def test_external_services_not_a_list_is_refused_and_nothing_written(
+    value: str, existing_repo: Path
+) -> None:
+    """Copier parses a multiselect answer itself; its message names the value, not the question."""
+    before = tree(existing_repo)
+
+    result = copy_cli(existing_repo, "--data", f"external_services={value}")
+
+    assert result.returncode != 0
+    assert "Not a YAML list" in result.stderr.strip().splitlines()[-1]
     assert tree(existing_repo) == before
 
 

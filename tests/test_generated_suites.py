@@ -28,6 +28,32 @@ PROJECTS = {
     "nats-alone": {"database": "none", "cache": "none", "queue": "nats"},
     "mqtt-alone": {"database": "none", "cache": "none", "queue": "mqtt"},
     "redis-streams-alone": {"database": "none", "cache": "none", "queue": "redis"},
+    "kafka-alone": {"database": "none", "cache": "none", "queue": "kafka"},
+    "sqs-alone": {"database": "none", "cache": "none", "queue": "sqs"},
+    "object-storage-alone": {
+        "database": "none",
+        "cache": "none",
+        "queue": "none",
+        "external_services": ["object_storage"],
+    },
+    "http-api-alone": {
+        "database": "none",
+        "cache": "none",
+        "queue": "none",
+        "external_services": ["http_api"],
+    },
+    "email-alone": {
+        "database": "none",
+        "cache": "none",
+        "queue": "none",
+        "external_services": ["email"],
+    },
+    "payments-alone": {
+        "database": "none",
+        "cache": "none",
+        "queue": "none",
+        "external_services": ["payments"],
+    },
     "postgres-redis-nats": {"queue": "nats"},
     "no-services": {"database": "none", "cache": "none", "queue": "none", "ci": "none"},
 }

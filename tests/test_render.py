@@ -112,17 +112,20 @@ def test_compose_matches_the_settings_the_tests_read(
         ]
         assert service["healthcheck"]["test"][0] == "CMD-SHELL"
         assert service["tmpfs"]
-        (port_mapping,) = service["ports"]
-        host_ip, host_port, container_port = re.fullmatch(
-            r"([^:]+):(\$\{[^}]+\}):(\d+)", port_mapping
-        ).groups()
-        assert host_ip == "127.0.0.1"
-        assert host_port == f"${{{entry['port_var']}:?pass --env-file .env.test}}"
-        assert int(container_port) == entry["container_port"]
+        published = [entry, *entry.get("also", [])]
+        assert len(service["ports"]) == len(published)
+        for port_mapping, port in zip(service["ports"], published):
+            host_ip, host_port, container_port = re.fullmatch(
+                r"([^:]+):(\$\{[^}]+\}):(\d+)", port_mapping
+            ).groups()
+            assert host_ip == "127.0.0.1"
+            assert host_port == f"${{{port['port_var']}:?pass --env-file .env.test}}"
+            assert int(container_port) == port["container_port"]
+            extra = urlsplit(settings[port["url_var"]])
+            assert extra.hostname == "127.0.0.1"
+            assert extra.port == int(settings[port["port_var"]]) == port["host_port"]
 
         url = urlsplit(settings[entry["url_var"]])
-        assert url.hostname == "127.0.0.1"
-        assert url.port == int(settings[entry["port_var"]]) == entry["host_port"]
         environment = service.get("environment", {})
         credentials = [
             v
@@ -160,10 +163,15 @@ def test_workflow_services_match_compose(
         entry = CATALOGUE[name]
         service = job["services"][entry["compose_host"]]
         assert service["image"] == entry["image"]
+        published = [entry, *entry.get("also", [])]
         assert service["ports"] == [
-            f"127.0.0.1:{entry['host_port']}:{entry['container_port']}"
+            f"127.0.0.1:{port['host_port']}:{port['container_port']}"
+            for port in published
         ]
-        assert job["env"][entry["port_var"]] == str(entry["host_port"])
+        for port in published:
+            assert job["env"][port["port_var"]] == str(port["host_port"])
+        for value in service.get("env", {}).values():
+            assert "${" not in value, value  # compose-only interpolation resolved
     assert job["steps"][-1]["run"].startswith("make test-external")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 from pathlib import Path
 
@@ -70,6 +71,37 @@ HOSTILE = {
         "mqtt://broker.hivemq.com:1883",
         "mqtt://192.168.0.40:1883",
     ],
+    "kafka": [
+        "b-1.orders.kafka.eu-west-1.amazonaws.com:9092",
+        "127.0.0.1:59092,broker-2.prod.example.com:9092",
+        "pkc-4nym6.us-east-1.aws.confluent.cloud:9092",
+        "SASL_SSL://10.0.0.12:9093",
+        "localhost",
+    ],
+    "aws": [
+        "https://sqs.eu-west-1.amazonaws.com",
+        "https://s3.amazonaws.com",
+        "http://10.0.0.8:5000",
+        "http://127.0.0.1.nip.io:55000",
+        "ftp://127.0.0.1:55000",
+    ],
+    "http_mock": [
+        "https://api.stripe.com",
+        "http://wiremock.prod.example.com:8080",
+        "http://192.168.3.4:8080",
+        "file:///etc/passwd",
+    ],
+    "mail": [
+        "http://mail.prod.example.com:1080",
+        "smtp://smtp.sendgrid.net:587",
+        "http://10.1.1.1:1080",
+        "ftp://127.0.0.1:1080",
+    ],
+    "stripe": [
+        "https://api.stripe.com",
+        "http://stripe-mock.staging.example.com:12111",
+        "http://172.20.0.4:12111",
+    ],
 }
 SAFE = {
     "postgres": [
@@ -99,6 +131,11 @@ SAFE = {
         "nats://localhost:4222,nats://[::1]:4222",
     ],
     "mqtt": ["mqtt://127.0.0.1:51883", "mqtt://mqtt:1883"],
+    "kafka": ["127.0.0.1:59092", "kafka:19092", "localhost:9092,[::1]:9092"],
+    "aws": ["http://127.0.0.1:55000", "http://aws:5000", "http://localhost:4566"],
+    "http_mock": ["http://127.0.0.1:58080", "http://wiremock:8080"],
+    "mail": ["http://127.0.0.1:51080", "smtp://127.0.0.1:51025", "http://maildev:1080"],
+    "stripe": ["http://127.0.0.1:52111", "http://stripe-mock:12111"],
 }
 
 
@@ -155,7 +192,7 @@ def test_hostile_target_is_refused_with_the_fix(
         "TEST_ALLOWED_HOSTS" in message
         or "test database" in message
         or "pg_service" in message
-        or "TEST_DATABASE_URL" in message
+        or re.search(r"TEST_\w+_URL", message)
     )
 
 

@@ -1,0 +1,49 @@
+"""WireMock from its standalone jar on Maven Central, run with the machine's Java."""
+
+from __future__ import annotations
+
+import subprocess
+
+from .common import (
+    STATE_DIR,
+    NativeService,
+    ensure_running,
+    maven_artifact,
+    require,
+    run,
+)
+
+ARTIFACT = "org.wiremock:wiremock-standalone:3.13.2"
+ROOT_DIR = STATE_DIR / "wiremock"
+
+
+def _launch(service: NativeService) -> None:
+    jar = maven_artifact(ARTIFACT)
+    ROOT_DIR.mkdir(parents=True, exist_ok=True)
+    log = (STATE_DIR / "wiremock.log").open("ab")
+    subprocess.Popen(
+        [
+            require("java"),
+            "-Xmx256m",
+            "-jar",
+            str(jar),
+            "--port",
+            str(service.port),
+            "--bind-address",
+            "127.0.0.1",
+            "--root-dir",
+            str(ROOT_DIR),
+            "--disable-banner",
+        ],
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+
+
+def start(service: NativeService) -> None:
+    ensure_running(service, (), lambda: _launch(service))
+
+
+def stop(service: NativeService) -> None:
+    run("pkill", "-f", f"--root-dir {ROOT_DIR}", check=False)
