@@ -48,15 +48,13 @@ def cookiecutter_json(root: Path = ROOT) -> dict[str, Any]:
     content: dict[str, Any] = {}
     prompts: dict[str, str] = {}
     for name, spec in questions(root).items():
-        if spec.get("choices"):
-            offered = spec["choices"]
-            values = (
-                list(offered.values()) if isinstance(offered, dict) else list(offered)
-            )
+        offered = spec.get("choices") or {}
+        values = list(offered.values()) if isinstance(offered, dict) else list(offered)
+        if name == MULTISELECT:
+            content[name] = ", ".join(spec.get("default") or [])
+        elif values:
             default = spec.get("default", values[0])
             content[name] = [default, *(v for v in values if v != default)]
-        elif name == MULTISELECT:
-            content[name] = ", ".join(spec.get("default") or [])
         else:
             content[name] = (
                 "my-project" if name == "project_name" else spec.get("default", "")
@@ -64,7 +62,8 @@ def cookiecutter_json(root: Path = ROOT) -> dict[str, Any]:
         help_text = spec.get("help", name)
         if name == MULTISELECT:
             help_text = (
-                f"{help_text.split(',')[0]}: comma-separated names, empty for none"
+                f"{help_text.split(' (')[0]}: comma-separated, from "
+                f"{', '.join(values)}; empty for none"
             )
         prompts[name] = help_text
     content["__prompts__"] = prompts

@@ -15,7 +15,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = yaml.safe_load((ROOT / "copier.yml").read_text())
 CATALOGUE = yaml.safe_load((ROOT / "catalogue" / "services.yml").read_text())
-CHOICE_QUESTIONS = ("language", "database", "cache", "queue", "ci")
+CHOICE_QUESTIONS = ("language", "database", "cache", "queue", "web_framework", "ci")
 
 
 def choices(question: str) -> list[str]:
@@ -34,11 +34,7 @@ def defaults() -> dict[str, Any]:
 def answer_options() -> dict[str, list[Any]]:
     """Each question's possible answers; each external service is its own yes/no."""
     options: dict[str, list[Any]] = {q: choices(q) for q in CHOICE_QUESTIONS}
-    for service in (
-        choices("external_services")
-        if "choices" in QUESTIONS["external_services"]
-        else []
-    ):
+    for service in choices("external_services"):
         options[f"external:{service}"] = [False, True]
     return options
 

@@ -54,6 +54,19 @@ def test_bad_answer_through_data_names_the_question(
     assert tree(existing_repo) == before
 
 
+def test_web_framework_without_a_database_is_refused(existing_repo: Path) -> None:
+    before = tree(existing_repo)
+
+    result = copy_cli(
+        existing_repo, "--data", "web_framework=fastapi", "--data", "database=none"
+    )
+
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "web_framework" in last_line and "choose a database" in last_line
+    assert tree(existing_repo) == before
+
+
 @pytest.mark.parametrize("value", ["nope", "5", "{a: 1}"])
 def test_external_services_not_a_list_is_refused_and_nothing_written(
     value: str, existing_repo: Path

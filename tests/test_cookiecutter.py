@@ -69,7 +69,10 @@ def test_cookiecutter_json_is_derived_from_copier_yml() -> None:
     copier_questions = bridge.questions()
     assert [k for k in committed if k != "__prompts__"] == list(copier_questions)
     for name, spec in copier_questions.items():
-        if spec.get("choices"):
+        if spec.get("multiselect"):
+            for value in spec["choices"].values():
+                assert value in committed["__prompts__"][name]
+        elif spec.get("choices"):
             assert committed[name][0] == spec["default"]
             assert sorted(committed[name]) == sorted(spec["choices"].values())
 

@@ -54,7 +54,24 @@ PROJECTS = {
         "queue": "none",
         "external_services": ["payments"],
     },
+    "fastapi-postgres-redis": {"queue": "none", "web_framework": "fastapi"},
+    "fastapi-mysql": {
+        "database": "mysql",
+        "cache": "none",
+        "queue": "none",
+        "web_framework": "fastapi",
+    },
     "postgres-redis-nats": {"queue": "nats"},
+    "widest": {
+        "queue": "kafka",
+        "web_framework": "fastapi",
+        "external_services": ["http_api", "email", "object_storage", "payments"],
+    },
+    "wide-mariadb-sqs": {
+        "database": "mariadb",
+        "queue": "sqs",
+        "external_services": ["http_api", "email", "object_storage", "payments"],
+    },
     "no-services": {"database": "none", "cache": "none", "queue": "none", "ci": "none"},
 }
 ALL_SERVICES = list(dict.fromkeys(CHECKS))

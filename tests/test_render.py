@@ -71,6 +71,11 @@ def test_expected_files_present_and_absent(
         for question, example in python["examples"].items():
             wanted = selects(answers, question, entry["selected_by"][question])
             examples[example] = examples.get(example, False) or wanted
+    api = answers["web_framework"] == "fastapi"
+    assert (project / "tests/integration/test_api.py").exists() == api
+    assert (project / "tests/integration/test_api_rate_limit.py").exists() == (
+        api and "redis" in services
+    )
     for module, wanted in modules.items():
         assert (project / HARNESS / f"{module}.py").exists() == wanted, module
     for example, wanted in examples.items():
