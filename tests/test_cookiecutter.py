@@ -141,7 +141,7 @@ def test_cookiecutter_project_updates_with_copier(tmp_path: Path) -> None:
     ("question", "value"),
     [
         ("project_name", "Bad Name"),
-        ("external_services", "http_api"),
+        ("external_services", "http_api, fax"),
         ("database", "oracle"),
         ("ci", "jenkins"),
     ],

@@ -13,7 +13,10 @@ import yaml
 
 from tests.rig import (
     CATALOGUE,
+    CHOICE_QUESTIONS,
+    ROOT,
     all_combinations,
+    choices,
     combination_id,
     render,
     selects,
@@ -45,6 +48,13 @@ def env_file(project: Path) -> dict[str, str]:
         name: re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], v)
         for name, v in values.items()
     }
+
+
+def parse_setting(value: str):
+    """A URL setting, or a Kafka-style ``host:port`` list (its first server)."""
+    if "://" not in value:
+        value = "tcp://" + value.split(",")[0]
+    return urlsplit(value)
 
 
 @pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
@@ -126,11 +136,11 @@ def test_compose_matches_the_settings_the_tests_read(
             assert host_ip == "127.0.0.1"
             assert host_port == f"${{{port['port_var']}:?pass --env-file .env.test}}"
             assert int(container_port) == port["container_port"]
-            extra = urlsplit(settings[port["url_var"]])
+            extra = parse_setting(settings[port["url_var"]])
             assert extra.hostname == "127.0.0.1"
             assert extra.port == int(settings[port["port_var"]]) == port["host_port"]
 
-        url = urlsplit(settings[entry["url_var"]])
+        url = parse_setting(settings[entry["url_var"]])
         environment = service.get("environment", {})
         credentials = [
             v
@@ -276,3 +286,14 @@ def test_healthchecks_survive_both_quotings() -> None:
     """The workflow wraps a healthcheck in double quotes; compose escapes its dollars."""
     for name, entry in CATALOGUE.items():
         assert '"' not in entry["healthcheck"], name
+
+
+def test_readme_says_how_every_choice_is_verified() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("### Choices, and how each is verified", 1)[1].split(
+        "\n### ", 1
+    )[0]
+    named = set(re.findall(r"`(\w+=\w+)`", section))
+    for question in (*CHOICE_QUESTIONS, "external_services"):
+        for value in choices(question):
+            assert f"{question}={value}" in named, f"{question}={value}"
