@@ -46,4 +46,4 @@ def start(service: NativeService) -> None:
 
 
 def stop(service: NativeService) -> None:
-    run("pkill", "-f", f"--root-dir {ROOT_DIR}", check=False)
+    run("pkill", "-f", f"wiremock-standalone.*--root-dir {ROOT_DIR}", check=False)
