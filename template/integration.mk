@@ -8,7 +8,8 @@
 #   make services-down   stop them and remove their data
 #   make check-update    say whether a newer version of the template is available
 #
-# ARGS="..." is passed to the test runner; KEEP=1 leaves the services running.
+# ARGS="..." is passed to the test runner; PARALLEL=N runs it on N workers;
+# KEEP=1 leaves the services running.
 
 INTEGRATION_COMPOSE ?= docker compose
 INTEGRATION_COMPOSE_FLAGS ?= -f compose.test.yaml \

@@ -49,10 +49,25 @@ def as_answers(values: dict[str, Any]) -> dict[str, Any]:
     return answers
 
 
+def offered(language: str, question: str) -> set[str]:
+    """Answers to ``question`` that ``language`` has a harness and an example for."""
+    return {"none"} | {
+        entry["selected_by"][question]
+        for entry in CATALOGUE.values()
+        if question in entry.get(language, {}).get("examples", {})
+    }
+
+
 def valid(answers: dict[str, Any]) -> bool:
     """False for combinations copier.yml's validators refuse."""
-    return not (
-        answers.get("web_framework", "none") != "none" and answers["database"] == "none"
+    language = answers["language"]
+    web = answers.get("web_framework", "none")
+    if web != "none" and (answers["database"] == "none" or language != "python"):
+        return False
+    return all(
+        answers[q] in offered(language, q) for q in ("database", "cache", "queue")
+    ) and set(answers.get("external_services", [])) <= offered(
+        language, "external_services"
     )
 
 

@@ -8,6 +8,7 @@ virtualenv through its Makefile; the others reuse it to save time.
 from __future__ import annotations
 
 import re
+import subprocess
 import time
 from pathlib import Path
 
@@ -73,13 +74,35 @@ PROJECTS = {
         "external_services": ["http_api", "email", "object_storage", "payments"],
     },
     "no-services": {"database": "none", "cache": "none", "queue": "none", "ci": "none"},
+    "typescript-default-stack": {"language": "typescript"},
+    "typescript-postgres-alone": {
+        "language": "typescript",
+        "cache": "none",
+        "queue": "none",
+    },
+    "typescript-redis-alone": {
+        "language": "typescript",
+        "database": "none",
+        "queue": "none",
+    },
+    "typescript-rabbitmq-alone": {
+        "language": "typescript",
+        "database": "none",
+        "cache": "none",
+    },
+    "typescript-no-services": {
+        "language": "typescript",
+        "database": "none",
+        "cache": "none",
+        "queue": "none",
+    },
 }
 ALL_SERVICES = list(dict.fromkeys(CHECKS))
 
 
 def passed_count(output: str) -> int:
-    match = re.search(r"(\d+) passed", output)
-    return int(match.group(1)) if match else 0
+    """The number of tests passed (pytest's summary, or Vitest's "Tests  N passed")."""
+    return max((int(n) for n in re.findall(r"(\d+) passed", output)), default=0)
 
 
 @pytest.mark.parametrize("name", PROJECTS)
@@ -92,14 +115,24 @@ def test_generated_suite_passes_repeatedly_and_in_parallel_leaving_nothing(
     assert leftovers(ALL_SERVICES) == {}, "services were not clean before the run"
 
     counts = []
-    # Three runs in a row, each in a new random order (pytest-randomly), then two workers.
-    for args in ("-p randomly", "-p randomly", "-p randomly", "-n 2"):
-        result = make(project, "test-external", f"ARGS={args}", env=shared_venv)
+    # Three runs in a row, each in a new random order (pytest-randomly, Vitest's
+    # shuffle), then on two workers.
+    for args in ("PARALLEL=", "PARALLEL=", "PARALLEL=", "PARALLEL=2"):
+        result = make(project, "test-external", args, env=shared_venv)
         output = result.stdout + result.stderr
         assert result.returncode == 0, output[-4000:]
         assert "failed" not in output and "error" not in output.lower(), output[-4000:]
         counts.append(passed_count(output))
         assert leftovers(ALL_SERVICES) == {}, f"left behind after {args}"
+    if answers.get("language") == "typescript":
+        typecheck = subprocess.run(
+            ["./node_modules/.bin/tsc", "--noEmit"],
+            cwd=project / "tests/integration",
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert typecheck.returncode == 0, typecheck.stdout
 
     assert counts[0] == counts[1] == counts[2] == counts[3] > 0
     if services:

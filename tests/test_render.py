@@ -25,7 +25,12 @@ from tests.rig import (
 
 COMBINATIONS = all_combinations()
 WITH_SERVICES = [answers for answers in COMBINATIONS if services_for(answers)]
-HARNESS = Path("tests/integration/integration_harness")
+# Where each language's harness modules live, and their suffix; its dependency list.
+HARNESS = {
+    "python": (Path("tests/integration/integration_harness"), ".py"),
+    "typescript": (Path("tests/integration/harness"), ".ts"),
+}
+DEPENDENCIES = {"python": "requirements.txt", "typescript": "package.json"}
 
 
 @pytest.fixture(scope="module")
@@ -69,16 +74,25 @@ def test_expected_files_present_and_absent(
     assert (project / "compose.test.yaml").exists() == bool(services)
     workflow = project / ".github/workflows/integration-tests.yml"
     assert workflow.exists() == (answers["ci"] == "github")
+    language = answers["language"]
+    harness, suffix = HARNESS[language]
     modules: dict[str, bool] = {}
     examples: dict[str, bool] = {}
     requirements: dict[str, bool] = {}
     for name, entry in CATALOGUE.items():
-        python = entry["python"]
+        if language not in entry:
+            assert name not in services, f"{name} has no {language} harness"
+            continue
+        harness_entry = entry[language]
         used = name in services
-        modules[python["module"]] = modules.get(python["module"], False) or used
-        for requirement in python["requirements"]:
+        module = harness_entry["module"]
+        modules[module] = modules.get(module, False) or used
+        for requirement in harness_entry.get("requirements", []):
             requirements[requirement] = requirements.get(requirement, False) or used
-        for question, example in python["examples"].items():
+        for package, version in harness_entry.get("dependencies", {}).items():
+            pin = f'"{package}": "{version}"'
+            requirements[pin] = requirements.get(pin, False) or used
+        for question, example in harness_entry["examples"].items():
             wanted = selects(answers, question, entry["selected_by"][question])
             examples[example] = examples.get(example, False) or wanted
     api = answers["web_framework"] == "fastapi"
@@ -87,10 +101,11 @@ def test_expected_files_present_and_absent(
         api and "redis" in services
     )
     for module, wanted in modules.items():
-        assert (project / HARNESS / f"{module}.py").exists() == wanted, module
+        assert (project / harness / f"{module}{suffix}").exists() == wanted, module
     for example, wanted in examples.items():
         assert (project / "tests/integration" / example).exists() == wanted, example
-    generated = (project / "tests/integration/requirements.txt").read_text()
+    dependencies = DEPENDENCIES[language]
+    generated = (project / "tests/integration" / dependencies).read_text()
     for requirement, wanted in requirements.items():
         assert (requirement in generated) == wanted, requirement
 
@@ -248,10 +263,14 @@ def test_generated_python_is_clean_under_ruff(rendered: dict[str, Path]) -> None
 
 def test_every_public_fixture_has_a_docstring(rendered: dict[str, Path]) -> None:
     for name, entry in CATALOGUE.items():
-        answers = next(a for a in COMBINATIONS if name in services_for(a))
+        answers = next(
+            a
+            for a in COMBINATIONS
+            if name in services_for(a) and a["language"] == "python"
+        )
         module = (
             rendered[combination_id(answers)]
-            / HARNESS
+            / HARNESS["python"][0]
             / f"{entry['python']['module']}.py"
         )
         source = module.read_text()
@@ -297,3 +316,24 @@ def test_readme_says_how_every_choice_is_verified() -> None:
     for question in (*CHOICE_QUESTIONS, "external_services"):
         for value in choices(question):
             assert f"{question}={value}" in named, f"{question}={value}"
+
+
+def test_every_typescript_fixture_is_documented(rendered: dict[str, Path]) -> None:
+    for name, entry in CATALOGUE.items():
+        if "typescript" not in entry:
+            continue
+        answers = next(
+            a
+            for a in COMBINATIONS
+            if name in services_for(a) and a["language"] == "typescript"
+        )
+        module = entry["typescript"]["module"]
+        source = (
+            rendered[combination_id(answers)]
+            / HARNESS["typescript"][0]
+            / f"{module}.ts"
+        ).read_text()
+        for fixture in entry["typescript"]["fixtures"]:
+            assert re.search(rf"/\*\*[^\n]*\*/\n\s*{fixture}:", source), (
+                f"{name}.{fixture}"
+            )

@@ -7,7 +7,8 @@ INTEGRATION_VENV ?= $(INTEGRATION_DIR)/.venv
 INTEGRATION_REQUIREMENTS = $(INTEGRATION_DIR)/requirements.txt \
 	$(wildcard $(INTEGRATION_DIR)/requirements-local.txt)
 INTEGRATION_RUNNER = $(INTEGRATION_VENV)/bin/python -m pytest \
-	-c $(INTEGRATION_DIR)/pytest.ini --rootdir $(INTEGRATION_DIR) $(INTEGRATION_DIR)
+	-c $(INTEGRATION_DIR)/pytest.ini --rootdir $(INTEGRATION_DIR) $(INTEGRATION_DIR) \
+	$(if $(PARALLEL),-n $(PARALLEL))
 
 .PHONY: integration-deps
 integration-deps: $(INTEGRATION_VENV)/.installed
