@@ -314,3 +314,21 @@ def test_a_second_run_on_the_same_database_is_refused(
     assert refused.returncode != 0
     assert output.count("Another test run is using PostgreSQL database 'app_test'") == 1
     assert allowed.returncode == 0, allowed.stdout[-2000:]
+
+
+def test_typescript_harness_refuses_a_dev_database_and_a_remote_host(
+    dev_database: str, tmp_path: Path
+) -> None:
+    project = render(tmp_path / "project", language="typescript", queue="none")
+    remote = "redis://cache.prod.internal:6379/0"
+
+    dev = make(project, "test-external", env={"TEST_DATABASE_URL": dev_database})
+    far = make(project, "test-external", env={"TEST_REDIS_URL": remote})
+
+    assert dev.returncode != 0
+    assert "database 'app_dev' does not contain 'test'" in dev.stdout + dev.stderr
+    with psycopg.connect(dev_database) as conn:
+        assert conn.execute("SELECT count(*) FROM accounts").fetchone() == (1,)
+    assert far.returncode != 0
+    assert "TEST_ALLOWED_HOSTS=cache.prod.internal" in far.stdout + far.stderr
+    assert "Test Files" not in far.stdout  # stopped before any test file ran
