@@ -70,6 +70,8 @@ def _config(port: int) -> str:
             "share.coordinator.state.topic.replication.factor=1",
             "share.coordinator.state.topic.min.isr=1",
             "group.initial.rebalance.delay.ms=0",
+            # A deleted test topic must stay deleted, not come back on a client's next look.
+            "auto.create.topics.enable=false",
             "",
         ]
     )
@@ -78,8 +80,8 @@ def _config(port: int) -> str:
 def _launch(service: NativeService) -> None:
     classpath = _jars()
     java = require("java")
+    CONFIG.write_text(_config(service.port))
     if not (DATA_DIR / "meta.properties").is_file():
-        CONFIG.write_text(_config(service.port))
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         run(
             java,

@@ -62,7 +62,10 @@ def valid(answers: dict[str, Any]) -> bool:
     """False for combinations copier.yml's validators refuse."""
     language = answers["language"]
     web = answers.get("web_framework", "none")
-    if web != "none" and (answers["database"] == "none" or language != "python"):
+    framework_language = {"fastapi": "python", "express": "typescript"}
+    if web != "none" and (
+        answers["database"] == "none" or framework_language[web] != language
+    ):
         return False
     return all(
         answers[q] in offered(language, q) for q in ("database", "cache", "queue")

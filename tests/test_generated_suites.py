@@ -19,42 +19,27 @@ from native.common import native_service
 from tests.audit import CHECKS, leftovers
 from tests.rig import make, render, services_for
 
+NONE = {"database": "none", "cache": "none", "queue": "none"}
+# Each service alone, in the answers that choose it and nothing else.
+ALONE = {
+    "postgres": {**NONE, "database": "postgres"},
+    "mysql": {**NONE, "database": "mysql"},
+    "mariadb": {**NONE, "database": "mariadb"},
+    "redis": {**NONE, "cache": "redis"},
+    "rabbitmq": {**NONE, "queue": "rabbitmq"},
+    "kafka": {**NONE, "queue": "kafka"},
+    "nats": {**NONE, "queue": "nats"},
+    "mqtt": {**NONE, "queue": "mqtt"},
+    "redis-streams": {**NONE, "queue": "redis"},
+    "sqs": {**NONE, "queue": "sqs"},
+    **{
+        name.replace("_", "-"): {**NONE, "external_services": [name]}
+        for name in ("http_api", "email", "object_storage", "payments")
+    },
+}
 PROJECTS = {
     "default-stack": {},
-    "postgres-alone": {"database": "postgres", "cache": "none", "queue": "none"},
-    "mysql-alone": {"database": "mysql", "cache": "none", "queue": "none"},
-    "mariadb-alone": {"database": "mariadb", "cache": "none", "queue": "none"},
-    "redis-alone": {"database": "none", "cache": "redis", "queue": "none"},
-    "rabbitmq-alone": {"database": "none", "cache": "none", "queue": "rabbitmq"},
-    "nats-alone": {"database": "none", "cache": "none", "queue": "nats"},
-    "mqtt-alone": {"database": "none", "cache": "none", "queue": "mqtt"},
-    "redis-streams-alone": {"database": "none", "cache": "none", "queue": "redis"},
-    "kafka-alone": {"database": "none", "cache": "none", "queue": "kafka"},
-    "sqs-alone": {"database": "none", "cache": "none", "queue": "sqs"},
-    "object-storage-alone": {
-        "database": "none",
-        "cache": "none",
-        "queue": "none",
-        "external_services": ["object_storage"],
-    },
-    "http-api-alone": {
-        "database": "none",
-        "cache": "none",
-        "queue": "none",
-        "external_services": ["http_api"],
-    },
-    "email-alone": {
-        "database": "none",
-        "cache": "none",
-        "queue": "none",
-        "external_services": ["email"],
-    },
-    "payments-alone": {
-        "database": "none",
-        "cache": "none",
-        "queue": "none",
-        "external_services": ["payments"],
-    },
+    **{f"{name}-alone": answers for name, answers in ALONE.items()},
     "fastapi-postgres-redis": {"queue": "none", "web_framework": "fastapi"},
     "fastapi-mysql": {
         "database": "mysql",
@@ -75,20 +60,20 @@ PROJECTS = {
     },
     "no-services": {"database": "none", "cache": "none", "queue": "none", "ci": "none"},
     "typescript-default-stack": {"language": "typescript"},
-    "typescript-postgres-alone": {
-        "language": "typescript",
-        "cache": "none",
-        "queue": "none",
+    **{
+        f"typescript-{name}-alone": {"language": "typescript", **answers}
+        for name, answers in ALONE.items()
     },
-    "typescript-redis-alone": {
+    "typescript-express-postgres-redis": {
         "language": "typescript",
-        "database": "none",
         "queue": "none",
+        "web_framework": "express",
     },
-    "typescript-rabbitmq-alone": {
+    "typescript-widest": {
         "language": "typescript",
-        "database": "none",
-        "cache": "none",
+        "queue": "kafka",
+        "web_framework": "express",
+        "external_services": ["http_api", "email", "object_storage", "payments"],
     },
     "typescript-no-services": {
         "language": "typescript",
