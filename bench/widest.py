@@ -1,8 +1,9 @@
-"""Wall time of the widest generated suite: every service kind at once.
+"""Wall time of generated suites: the widest in each language, and the TypeScript default.
 
-PostgreSQL + Redis + Kafka + all four external services + the FastAPI example,
-run by its own `make test-external` (virtualenv already built), on one process
-and on two xdist workers; median of ``--runs`` runs each, with the test count.
+The widest is PostgreSQL + Redis + Kafka + all four external services + the
+example API (FastAPI for Python, Express for TypeScript); each runs through its
+own `make test-external` (dependencies already installed), on one process and on
+two workers; median of ``--runs`` runs each, with the test count.
 
     python bench/widest.py [--runs N]
 """
@@ -24,8 +25,16 @@ from tests.rig import make, render
 
 WIDEST = {
     "queue": "kafka",
-    "web_framework": "fastapi",
     "external_services": ["http_api", "email", "object_storage", "payments"],
+}
+SUITES = {
+    "python widest": {**WIDEST, "web_framework": "fastapi"},
+    "typescript widest": {
+        **WIDEST,
+        "language": "typescript",
+        "web_framework": "express",
+    },
+    "typescript default": {"language": "typescript"},
 }
 
 
@@ -35,20 +44,27 @@ def main() -> None:
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message="Dirty template changes")
     with tempfile.TemporaryDirectory() as tmp:
-        project = render(Path(tmp) / "widest", **WIDEST)
-        assert make(project, "integration-deps").returncode == 0
-        for label, extra in (("1 process", "-p no:randomly"), ("-n 2", "-n 2")):
-            walls, count = [], 0
-            for _ in range(args.runs):
-                started = time.monotonic()
-                result = make(project, "test-external", f"ARGS=-q {extra}")
-                walls.append(time.monotonic() - started)
-                assert result.returncode == 0, result.stdout[-3000:]
-                count = int(re.search(r"(\d+) passed", result.stdout).group(1))
-            print(
-                f"widest suite ({count} tests), {label}: median {statistics.median(walls):.1f} s "
-                f"wall for make test-external (min {min(walls):.1f}, max {max(walls):.1f})"
-            )
+        for name, answers in SUITES.items():
+            project = render(Path(tmp) / name.replace(" ", "-"), **answers)
+            assert make(project, "integration-deps").returncode == 0
+            for label, extra in (
+                ("1 worker", "PARALLEL="),
+                ("2 workers", "PARALLEL=2"),
+            ):
+                walls, count = [], 0
+                for _ in range(args.runs):
+                    started = time.monotonic()
+                    result = make(project, "test-external", extra)
+                    walls.append(time.monotonic() - started)
+                    assert result.returncode == 0, result.stdout[-3000:]
+                    count = max(
+                        int(n) for n in re.findall(r"(\d+) passed", result.stdout)
+                    )
+                print(
+                    f"{name} suite ({count} tests), {label}: median "
+                    f"{statistics.median(walls):.1f} s wall for make test-external "
+                    f"(min {min(walls):.1f}, max {max(walls):.1f})"
+                )
 
 
 if __name__ == "__main__":

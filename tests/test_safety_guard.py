@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -150,7 +152,11 @@ def harness(tmp_path_factory: pytest.TempPathFactory):
 
     def load(service: str):
         if service not in projects:
-            answers = next(a for a in all_combinations() if service in services_for(a))
+            answers = next(
+                a
+                for a in all_combinations()
+                if service in services_for(a) and a["language"] == "python"
+            )
             projects[service] = render(
                 tmp_path_factory.mktemp("guard") / service, **answers
             )
@@ -332,3 +338,91 @@ def test_typescript_harness_refuses_a_dev_database_and_a_remote_host(
     assert far.returncode != 0
     assert "TEST_ALLOWED_HOSTS=cache.prod.internal" in far.stdout + far.stderr
     assert "Test Files" not in far.stdout  # stopped before any test file ran
+
+
+# Settings only the Python drivers take: ioredis has no unix:// URLs.
+PYTHON_ONLY = {"unix:///tmp/redis.sock?db=2"}
+
+GUARD_TEST = """
+import { readFileSync } from "node:fs";
+import { expect, test } from "vitest";
+import { loadSettings } from "./harness/settings";
+
+const cases = JSON.parse(readFileSync(new URL("./guards.json", import.meta.url), "utf8"));
+const settings = loadSettings({ TEST_ALLOWED_HOSTS: "" });
+
+for (const [service, { module, hostile, safe }] of Object.entries<any>(cases)) {
+  test.for(hostile as string[])(`${service} refuses %s`, async (url) => {
+    const harness = await import(`./harness/${module}.ts`);
+    expect(() => harness.guard(url, settings)).toThrow(/TEST_ALLOWED_HOSTS|test database|TEST_[A-Z_]+/);
+  });
+  test.for(safe as string[])(`${service} accepts %s`, async (url) => {
+    const harness = await import(`./harness/${module}.ts`);
+    harness.guard(url, settings);
+  });
+}
+"""
+
+
+def test_typescript_guards_refuse_every_hostile_setting(tmp_path: Path) -> None:
+    """The same hostile and safe settings as above, through the TypeScript harness modules."""
+    project = render(
+        tmp_path / "project",
+        language="typescript",
+        queue="kafka",
+        external_services=["http_api", "email", "object_storage", "payments"],
+    )
+    integration = project / "tests/integration"
+    modules: dict[str, str] = {}
+    packages: set[str] = set()
+    for service in HOSTILE:
+        entry = CATALOGUE[service]["typescript"]
+        modules[service] = entry["module"]
+        packages |= {
+            f"{name}@{version}" for name, version in entry["dependencies"].items()
+        }
+        if not (integration / "harness" / f"{entry['module']}.ts").exists():
+            answers = next(
+                a
+                for a in all_combinations()
+                if service in services_for(a) and a["language"] == "typescript"
+            )
+            other = render(tmp_path / service, **answers)
+            module = other / "tests/integration/harness" / f"{entry['module']}.ts"
+            (integration / "harness" / module.name).write_text(module.read_text())
+    assert make(project, "integration-deps").returncode == 0
+    install = subprocess.run(
+        ["npm", "install", "--no-save", "--no-audit", "--no-fund", *sorted(packages)],
+        cwd=integration,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert install.returncode == 0, install.stderr
+    cases = {
+        service: {
+            "module": modules[service],
+            "hostile": HOSTILE[service],
+            "safe": [url for url in SAFE[service] if url not in PYTHON_ONLY],
+        }
+        for service in HOSTILE
+    }
+    # One project holds every module here, so it must know every compose service name.
+    services_ts = integration / "harness/services.ts"
+    hosts = sorted({entry["compose_host"] for entry in CATALOGUE.values()})
+    services_ts.write_text(
+        services_ts.read_text().replace(
+            "new Set(SERVICES.map((service) => service.composeHost))",
+            f"new Set({json.dumps(hosts)})",
+        )
+    )
+    (integration / "guards.json").write_text(json.dumps(cases))
+    (integration / "guards.test.ts").write_text(GUARD_TEST)
+
+    result = make(
+        project, "test-external", "ARGS=guards.test.ts", env={"NO_COLOR": "1"}
+    )
+
+    expected = sum(len(c["hostile"]) + len(c["safe"]) for c in cases.values())
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert f"Tests  {expected} passed" in result.stdout, result.stdout[-2000:]
