@@ -3,15 +3,13 @@ one SQS- and S3-compatible endpoint on the catalogue's port, in memory."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
-from .common import STATE_DIR, NativeService, ensure_running, run
+from .common import NativeService, ensure_running, run, spawn
 
 
 def _launch(service: NativeService) -> None:
-    log = (STATE_DIR / "moto.log").open("ab")
-    subprocess.Popen(
+    spawn(
         [
             sys.executable,
             "-m",
@@ -21,9 +19,7 @@ def _launch(service: NativeService) -> None:
             "-p",
             str(service.port),
         ],
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
+        "moto.log",
     )
 
 

@@ -114,6 +114,13 @@ def wait_until(check, what: str, timeout: float = 60.0) -> float:
         time.sleep(0.2)
 
 
+def spawn(args: list[str], log_name: str) -> None:
+    """Start a server in the background, detached, its output appended to STATE_DIR/log_name."""
+    STATE_DIR.mkdir(parents=True, exist_ok=True)
+    with (STATE_DIR / log_name).open("ab") as log:
+        subprocess.Popen(args, stdout=log, stderr=log, start_new_session=True)
+
+
 def ensure_running(service: NativeService, packages: tuple[str, ...], launch) -> None:
     """Install ``packages``, and unless the service already answers, ``launch()`` it and wait."""
     apt_install(*packages)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-
 from .common import (
     STATE_DIR,
     NativeService,
@@ -11,6 +9,7 @@ from .common import (
     maven_artifact,
     require,
     run,
+    spawn,
 )
 
 ARTIFACT = "org.wiremock:wiremock-standalone:3.13.2"
@@ -20,8 +19,7 @@ ROOT_DIR = STATE_DIR / "wiremock"
 def _launch(service: NativeService) -> None:
     jar = maven_artifact(ARTIFACT)
     ROOT_DIR.mkdir(parents=True, exist_ok=True)
-    log = (STATE_DIR / "wiremock.log").open("ab")
-    subprocess.Popen(
+    spawn(
         [
             require("java"),
             "-Xmx256m",
@@ -35,9 +33,7 @@ def _launch(service: NativeService) -> None:
             str(ROOT_DIR),
             "--disable-banner",
         ],
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
+        "wiremock.log",
     )
 
 

@@ -9,10 +9,17 @@ the controller on the port after it.
 from __future__ import annotations
 
 import base64
-import subprocess
 import uuid
 
-from .common import CACHE_DIR, STATE_DIR, NativeService, ensure_running, require, run
+from .common import (
+    CACHE_DIR,
+    STATE_DIR,
+    NativeService,
+    ensure_running,
+    require,
+    run,
+    spawn,
+)
 
 VERSION = "4.1.0"
 LIBS = CACHE_DIR / f"kafka-{VERSION}" / "libs"
@@ -94,12 +101,9 @@ def _launch(service: NativeService) -> None:
             "-c",
             str(CONFIG),
         )
-    log = (STATE_DIR / "kafka.log").open("ab")
-    subprocess.Popen(
+    spawn(
         [java, "-Xmx512m", "-cp", classpath, "kafka.Kafka", str(CONFIG)],
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
+        "kafka.log",
     )
 
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
-
 from .common import (
     CACHE_DIR,
-    STATE_DIR,
     NativeService,
     ensure_running,
     load_catalogue,
     require,
     run,
+    spawn,
 )
 
 PACKAGE = "maildev@2.2.1"
@@ -37,8 +35,7 @@ def _launch(service: NativeService) -> None:
             PACKAGE,
             cwd=INSTALL_DIR,
         )
-    log = (STATE_DIR / "maildev.log").open("ab")
-    subprocess.Popen(
+    spawn(
         [
             require("node"),
             str(binary),
@@ -50,9 +47,7 @@ def _launch(service: NativeService) -> None:
             "127.0.0.1",
             "--silent",
         ],
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
+        "maildev.log",
     )
 
 

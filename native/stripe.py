@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import os
-import subprocess
 
-from .common import CACHE_DIR, STATE_DIR, NativeService, ensure_running, require, run
+from .common import (
+    CACHE_DIR,
+    NativeService,
+    ensure_running,
+    require,
+    run,
+    spawn,
+)
 
 MODULE = "github.com/stripe/stripe-mock@v0.203.0"
 BIN_DIR = CACHE_DIR / "stripe-mock-v0.203.0"
@@ -16,12 +22,9 @@ def _launch(service: NativeService) -> None:
     if not binary.exists():
         print(f"native: building {MODULE} with go install", flush=True)
         run(require("go"), "install", MODULE, env={**os.environ, "GOBIN": str(BIN_DIR)})
-    log = (STATE_DIR / "stripe-mock.log").open("ab")
-    subprocess.Popen(
+    spawn(
         [str(binary), "-http-addr", f"127.0.0.1:{service.port}"],
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
+        "stripe-mock.log",
     )
 
 
