@@ -1,4 +1,4 @@
-"""Time to first test: a cold `make test-external` in a freshly generated project.
+"""Time to first test: a cold `make integration-test-external` in a freshly generated project.
 
 "Cold" means a new project with no virtualenv (the pip download cache is warm,
 as it is on a developer's machine after the first time). Measures from the
@@ -48,7 +48,7 @@ def main() -> None:
             started = time.time()
             result = make(
                 project,
-                "test-external",
+                "integration-test-external",
                 "ARGS=-q -p first_test_clock",
                 env={"FIRST_TEST_AT": str(stamp)},
             )
@@ -71,7 +71,7 @@ def main() -> None:
             checks.append(time.perf_counter() - started)
             assert not problems, problems
     print(
-        f"cold make test-external to first test, median of {args.runs}: {statistics.median(firsts):.1f} s"
+        f"cold make integration-test-external to first test, median of {args.runs}: {statistics.median(firsts):.1f} s"
     )
     print(
         f"  (a second `make integration-deps`, nothing to install: {statistics.median(installs):.2f} s)"

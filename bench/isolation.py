@@ -2,7 +2,7 @@
 
 Renders the default project, adds a benchmark test module with N tiny tests per
 fixture (write one thing, read it back) plus naive alternatives, runs them with
-the project's own `make test-external`, and prints the median setup+teardown
+the project's own `make integration-test-external`, and prints the median setup+teardown
 time per test: what a fixture adds to every test that uses it.
 
     python bench/isolation.py [--tests N]
@@ -187,7 +187,7 @@ def main() -> None:
         out = Path(tmp) / "timings.json"
         result = make(
             project,
-            "test-external",
+            "integration-test-external",
             "ARGS=-q -p bench_timings -p no:randomly -k bench_isolation",
             env={"BENCH_OUT": str(out)},
         )

@@ -2,7 +2,7 @@
 
 Renders the default project, adds N tests that write and read PostgreSQL (half
 with `db`, half with `clean_db`, plus Redis and RabbitMQ ones), and runs the
-project's `make test-external` with `-n 1` and `-n 2`, several times each.
+project's `make integration-test-external` with `-n 1` and `-n 2`, several times each.
 Prints the median wall time, the speed-up and the failure count.
 
     python bench/parallel.py [--tests N] [--runs R]
@@ -59,7 +59,7 @@ def test_queue_round_trip(amqp_channel, make_queue, i):
 def run(project: Path, workers: str) -> tuple[float, int, int]:
     started = time.perf_counter()
     result = make(
-        project, "test-external", f"ARGS=-q -p no:randomly -n {workers} -k parallel"
+        project, "integration-test-external", f"ARGS=-q -p no:randomly -n {workers} -k parallel"
     )
     wall = time.perf_counter() - started
     passed = int(m.group(1)) if (m := re.search(r"(\d+) passed", result.stdout)) else 0

@@ -2,7 +2,7 @@
 
 The widest is PostgreSQL + Redis + Kafka + all four external services + the
 example API (FastAPI for Python, Express for TypeScript); each runs through its
-own `make test-external` (dependencies already installed), on one process and on
+own `make integration-test-external` (dependencies already installed), on one process and on
 two workers; median of ``--runs`` runs each, with the test count.
 
     python bench/widest.py [--runs N]
@@ -54,7 +54,7 @@ def main() -> None:
                 walls, count = [], 0
                 for _ in range(args.runs):
                     started = time.monotonic()
-                    result = make(project, "test-external", extra)
+                    result = make(project, "integration-test-external", extra)
                     walls.append(time.monotonic() - started)
                     assert result.returncode == 0, result.stdout[-3000:]
                     count = max(
@@ -62,7 +62,7 @@ def main() -> None:
                     )
                 print(
                     f"{name} suite ({count} tests), {label}: median "
-                    f"{statistics.median(walls):.1f} s wall for make test-external "
+                    f"{statistics.median(walls):.1f} s wall for make integration-test-external "
                     f"(min {min(walls):.1f}, max {max(walls):.1f})"
                 )
 

@@ -1,12 +1,13 @@
 # Managed by integration-harness: `copier update` rewrites this file.
-# Put your own targets in Makefile (it includes this file); override the
-# variables below there or on the command line, e.g. `make test KEEP=1`.
+# Every target here starts with `integration-`, so including this file never
+# changes a target your Makefile already has. Override the variables below in
+# your Makefile or on the command line, e.g. `make integration-test KEEP=1`.
 #
-#   make test            start the test services (Docker), run the suite, stop them
-#   make test-external   run the suite against whatever the TEST_* settings point at
-#   make services-up     start the test services and wait until they are healthy
-#   make services-down   stop them and remove their data
-#   make check-update    say whether a newer version of the template is available
+#   make integration-test            start the test services (Docker), run the suite, stop them
+#   make integration-test-external   run the suite against whatever the TEST_* settings point at
+#   make integration-services-up     start the test services and wait until they are healthy
+#   make integration-services-down   stop them and remove their data
+#   make integration-check-update    say whether a newer version of the template is available
 #
 # ARGS="..." is passed to the test runner; PARALLEL=N runs it on N workers;
 # KEEP=1 leaves the services running.
@@ -22,34 +23,47 @@ include tests/integration/runner.mk
 
 INTEGRATION_COPIER ?= copier
 
-.PHONY: test test-external services-up services-down check-update
+.PHONY: integration-test integration-test-external integration-services-up \
+	integration-services-down integration-check-update
 
-test:
-	@$(MAKE) --no-print-directory services-up
-	@status=0; $(MAKE) --no-print-directory test-external || status=$$?; \
-	if [ "$(KEEP)" != 1 ]; then $(MAKE) --no-print-directory services-down; fi; \
+integration-test:
+	@$(MAKE) --no-print-directory integration-services-up
+	@status=0; $(MAKE) --no-print-directory integration-test-external || status=$$?; \
+	if [ "$(KEEP)" != 1 ]; then $(MAKE) --no-print-directory integration-services-down; fi; \
 	exit $$status
 
-test-external: integration-deps
+integration-test-external: integration-deps
 	$(INTEGRATION_RUNNER) $(ARGS)
 
-services-up:
+integration-services-up:
 ifneq ($(wildcard compose.test.yaml),)
 	$(INTEGRATION_COMPOSE) $(INTEGRATION_COMPOSE_FLAGS) up -d --wait --wait-timeout $(INTEGRATION_WAIT_SECONDS)
 else
 	@echo "integration-harness: this project uses no services"
 endif
 
-services-down:
+integration-services-down:
 ifneq ($(wildcard compose.test.yaml),)
 	$(INTEGRATION_COMPOSE) $(INTEGRATION_COMPOSE_FLAGS) down --volumes --remove-orphans
 endif
 
 # Exit status 2 when an update is available (for CI); `copier update` applies it.
-check-update:
+integration-check-update:
 	@command -v $(firstword $(INTEGRATION_COPIER)) >/dev/null || \
 		{ echo "integration-harness: copier is not installed (pipx install copier)"; exit 1; }
 	$(INTEGRATION_COPIER) check-update --quiet || { status=$$?; \
 		if [ $$status = 2 ]; then echo "integration-harness: a newer template version is available: run copier update"; fi; \
 		exit $$status; }
 	@echo "integration-harness: the template is up to date"
+
+# Releases before 0.3.0 created a Makefile that only says `include integration.mk`
+# and told you to run `make test`. That Makefile is yours, so an update never
+# rewrites it; while its only line is that include, the short names keep working
+# here. A Makefile with anything else in it keeps only the integration- names.
+INTEGRATION_USER_MAKEFILE := $(firstword $(MAKEFILE_LIST))
+ifeq ($(strip $(shell grep -v -e '^\#' -e '^[[:space:]]*$$' $(INTEGRATION_USER_MAKEFILE) 2>/dev/null)),include integration.mk)
+.PHONY: test test-external services-up services-down check-update
+test test-external services-up services-down check-update:
+	@echo "integration-harness: \`make $@\` is now \`make integration-$@\` (see tests/integration/README.md)"
+	@$(MAKE) --no-print-directory integration-$@
+endif

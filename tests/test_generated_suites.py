@@ -1,4 +1,4 @@
-"""End to end: generated projects' `make test-external` against the native services.
+"""End to end: generated projects' `make integration-test-external` against the native services.
 
 Each project runs three times in a row, each in a new random order, then with
 ``-n 2``; after every run the leak audit must find nothing. The default project builds its own
@@ -103,7 +103,7 @@ def test_generated_suite_passes_repeatedly_and_in_parallel_leaving_nothing(
     # Three runs in a row, each in a new random order (pytest-randomly, Vitest's
     # shuffle), then on two workers.
     for args in ("PARALLEL=", "PARALLEL=", "PARALLEL=", "PARALLEL=2"):
-        result = make(project, "test-external", args, env=shared_venv)
+        result = make(project, "integration-test-external", args, env=shared_venv)
         output = result.stdout + result.stderr
         assert result.returncode == 0, output[-4000:]
         assert "failed" not in output and "error" not in output.lower(), output[-4000:]
@@ -129,7 +129,7 @@ def test_default_suite_covers_every_service(
     default_project: Path, shared_venv: dict[str, str]
 ) -> None:
     result = make(
-        default_project, "test-external", "ARGS=-v -p no:randomly", env=shared_venv
+        default_project, "integration-test-external", "ARGS=-v -p no:randomly", env=shared_venv
     )
 
     assert result.returncode == 0, result.stdout[-3000:]
@@ -152,7 +152,7 @@ def test_down_service_stops_the_run_quickly_with_one_message(
     started = time.monotonic()
     result = make(
         default_project,
-        "test-external",
+        "integration-test-external",
         env={**shared_venv, "TEST_REDIS_PORT": "1", "TEST_SERVICE_TIMEOUT": "2"},
     )
     took = time.monotonic() - started
@@ -162,7 +162,7 @@ def test_down_service_stops_the_run_quickly_with_one_message(
     assert took < 15
     assert output.count("ERROR: integration-harness") == 1
     assert "Redis at redis://127.0.0.1:1/0: no answer within 2s" in output
-    assert "make services-up" in output and "TEST_REDIS_URL" in output
+    assert "make integration-services-up" in output and "TEST_REDIS_URL" in output
     assert "Traceback" not in output and "passed" not in output
 
 
@@ -187,7 +187,7 @@ def test_service_that_starts_late_is_awaited(
     try:
         result = make(
             project,
-            "test-external",
+            "integration-test-external",
             "ARGS=-p no:randomly",
             env={
                 **shared_venv,
@@ -213,13 +213,13 @@ def test_make_test_starts_runs_and_stops_compose(
     fake.chmod(0o755)
     env = {**shared_venv, "INTEGRATION_COMPOSE": str(fake)}
 
-    passing = make(default_project, "test", "ARGS=-q -p no:randomly", env=env)
+    passing = make(default_project, "integration-test", "ARGS=-q -p no:randomly", env=env)
     calls = log.read_text().splitlines()
     log.unlink()
-    kept = make(default_project, "test", "KEEP=1", "ARGS=-q -k test_settings", env=env)
+    kept = make(default_project, "integration-test", "KEEP=1", "ARGS=-q -k test_settings", env=env)
     kept_calls = log.read_text().splitlines()
     log.unlink()
-    failing = make(default_project, "test", "ARGS=-q -k no_such_test", env=env)
+    failing = make(default_project, "integration-test", "ARGS=-q -k no_such_test", env=env)
     failing_calls = log.read_text().splitlines()
 
     assert passing.returncode == 0, passing.stdout[-2000:]
@@ -283,10 +283,10 @@ def test_service_restarted_mid_run_fails_clearly_and_next_run_is_green(
     )
 
     during = make(
-        project, "test-external", "ARGS=-p no:randomly -k restart -v", env=shared_venv
+        project, "integration-test-external", "ARGS=-p no:randomly -k restart -v", env=shared_venv
     )
     suite.unlink()
-    after = make(project, "test-external", "ARGS=-p no:randomly", env=shared_venv)
+    after = make(project, "integration-test-external", "ARGS=-p no:randomly", env=shared_venv)
 
     assert during.returncode != 0
     assert "test_1_before_the_restart PASSED" in during.stdout

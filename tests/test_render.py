@@ -202,7 +202,7 @@ def test_workflow_services_match_compose(
             assert job["env"][port["port_var"]] == str(port["host_port"])
         for value in service.get("env", {}).values():
             assert "${" not in value, value  # compose-only interpolation resolved
-    assert job["steps"][-1]["run"].startswith("make test-external")
+    assert job["steps"][-1]["run"].startswith("make integration-test-external")
 
 
 def check_jsonschema(

@@ -21,35 +21,35 @@ HOSTILE = {
         "postgresql://app:secret@db.prod.example.com:5432/app_test",
         "postgresql://app:secret@orders.c9akciq32.eu-west-1.rds.amazonaws.com/app_test",
         "postgresql://app:secret@myproject.postgres.database.azure.com/app_test",
-        "postgresql://test:test@127.0.0.1:55432/app",
-        "postgresql://test:test@127.0.0.1:55432/production",
+        "postgresql://test:test@127.0.0.1:25432/app",
+        "postgresql://test:test@127.0.0.1:25432/production",
         "postgresql://test:test@10.0.0.5:5432/app_test",
         "postgresql://test:test@192.168.1.20/app_test",
-        "postgresql://test:test@0.0.0.0:55432/app_test",
+        "postgresql://test:test@0.0.0.0:25432/app_test",
         "postgresql://test:test@[2001:db8::1]:5432/app_test",
         "postgresql://test:test@localhost.evil.example.com/app_test",
         "postgresql://test:test@127.0.0.1.nip.io/app_test",
         "postgresql://test:test@prod%2Eexample%2Ecom/app_test",
-        "postgresql://test:test@127.0.0.1:55432/app_test?host=prod.example.com",
-        "postgresql://test:test@127.0.0.1:55432/app_test?hostaddr=10.1.2.3",
+        "postgresql://test:test@127.0.0.1:25432/app_test?host=prod.example.com",
+        "postgresql://test:test@127.0.0.1:25432/app_test?hostaddr=10.1.2.3",
         "postgresql://test:test@127.0.0.1,replica.prod.example.com/app_test",
-        "postgresql://test:test@127.0.0.1:55432/app_test?dbname=app",
+        "postgresql://test:test@127.0.0.1:25432/app_test?dbname=app",
         "postgresql://127.0.0.1/app_test?service=prod",
         "host=prod.example.com dbname=app_test user=test",
     ],
     "mysql": [
         "mysql://root:secret@orders.cluster-c9akciq32.eu-west-1.rds.amazonaws.com/app_test",
         "mysql://root:secret@db.prod.example.com:3306/app_test",
-        "mysql://root:test@127.0.0.1:53306/app",
-        "mysql://root:test@127.0.0.1:53306/production",
+        "mysql://root:test@127.0.0.1:25306/app",
+        "mysql://root:test@127.0.0.1:25306/production",
         "mysql://root:test@10.0.0.5:3306/app_test",
         "mysql://root:test@127.0.0.1.nip.io/app_test",
         "mysql://root:test@prod%2Eexample%2Ecom/app_test",
-        "mysql://root:test@127.0.0.1:53306/app_test?host=prod.example.com",
-        "mysql://root:test@127.0.0.1:53306/app_test?unix_socket=/run/mysqld/prod.sock",
+        "mysql://root:test@127.0.0.1:25306/app_test?host=prod.example.com",
+        "mysql://root:test@127.0.0.1:25306/app_test?unix_socket=/run/mysqld/prod.sock",
         "mysql://root:test@127.0.0.1,db.prod.example.com/app_test",
-        "mysql://root:test@127.0.0.1:53306/",
-        "postgresql://test:test@127.0.0.1:53306/app_test",
+        "mysql://root:test@127.0.0.1:25306/",
+        "postgresql://test:test@127.0.0.1:25306/app_test",
     ],
     "redis": [
         "redis://cache.prod.internal:6379/0",
@@ -65,7 +65,7 @@ HOSTILE = {
     ],
     "nats": [
         "nats://events.prod.example.com:4222",
-        "nats://127.0.0.1:54222,nats://nats-2.prod.example.com:4222",
+        "nats://127.0.0.1:25222,nats://nats-2.prod.example.com:4222",
         "tls://user:secret@connect.ngs.global",
     ],
     "mqtt": [
@@ -75,7 +75,7 @@ HOSTILE = {
     ],
     "kafka": [
         "b-1.orders.kafka.eu-west-1.amazonaws.com:9092",
-        "127.0.0.1:59092,broker-2.prod.example.com:9092",
+        "127.0.0.1:25092,broker-2.prod.example.com:9092",
         "pkc-4nym6.us-east-1.aws.confluent.cloud:9092",
         "SASL_SSL://10.0.0.12:9093",
         "localhost",
@@ -84,8 +84,8 @@ HOSTILE = {
         "https://sqs.eu-west-1.amazonaws.com",
         "https://s3.amazonaws.com",
         "http://10.0.0.8:5000",
-        "http://127.0.0.1.nip.io:55000",
-        "ftp://127.0.0.1:55000",
+        "http://127.0.0.1.nip.io:25500",
+        "ftp://127.0.0.1:25500",
     ],
     "http_mock": [
         "https://api.stripe.com",
@@ -107,37 +107,37 @@ HOSTILE = {
 }
 SAFE = {
     "postgres": [
-        "postgresql://test:test@127.0.0.1:55432/app_test",
+        "postgresql://test:test@127.0.0.1:25432/app_test",
         "postgresql://test:test@localhost/my_test_db",
-        "postgresql://test:test@[::1]:55432/app_test",
+        "postgresql://test:test@[::1]:25432/app_test",
         "postgresql://test:test@postgres:5432/app_test",
     ],
     "mysql": [
-        "mysql://root:test@127.0.0.1:53306/app_test",
+        "mysql://root:test@127.0.0.1:25306/app_test",
         "mysql://root:test@localhost/my_test_db",
-        "mysql://root:test@[::1]:53306/app_test?charset=utf8mb4",
+        "mysql://root:test@[::1]:25306/app_test?charset=utf8mb4",
         "mysql://root:test@mysql:3306/app_test",
     ],
     "redis": [
-        "redis://127.0.0.1:56379/0",
+        "redis://127.0.0.1:25379/0",
         "redis://redis:6379/3",
         "unix:///tmp/redis.sock?db=2",
     ],
     "rabbitmq": [
-        "amqp://test:test@127.0.0.1:55672/%2F",
+        "amqp://test:test@127.0.0.1:25682/%2F",
         "amqp://test:test@rabbitmq/%2F",
     ],
     "nats": [
-        "nats://127.0.0.1:54222",
+        "nats://127.0.0.1:25222",
         "nats://nats:4222",
         "nats://localhost:4222,nats://[::1]:4222",
     ],
-    "mqtt": ["mqtt://127.0.0.1:51883", "mqtt://mqtt:1883"],
-    "kafka": ["127.0.0.1:59092", "kafka:19092", "localhost:9092,[::1]:9092"],
-    "aws": ["http://127.0.0.1:55000", "http://aws:5000", "http://localhost:4566"],
-    "http_mock": ["http://127.0.0.1:58080", "http://wiremock:8080"],
-    "mail": ["http://127.0.0.1:51080", "smtp://127.0.0.1:51025", "http://maildev:1080"],
-    "stripe": ["http://127.0.0.1:52111", "http://stripe-mock:12111"],
+    "mqtt": ["mqtt://127.0.0.1:25883", "mqtt://mqtt:1883"],
+    "kafka": ["127.0.0.1:25092", "kafka:19092", "localhost:9092,[::1]:9092"],
+    "aws": ["http://127.0.0.1:25500", "http://aws:5000", "http://localhost:4566"],
+    "http_mock": ["http://127.0.0.1:25080", "http://wiremock:8080"],
+    "mail": ["http://127.0.0.1:25180", "smtp://127.0.0.1:25025", "http://maildev:1080"],
+    "stripe": ["http://127.0.0.1:25111", "http://stripe-mock:12111"],
 }
 
 
@@ -241,7 +241,7 @@ def test_suite_against_a_dev_database_refuses_and_the_sentinel_survives(
     project = render(tmp_path / "project", cache="none", queue="none")
 
     result = make(
-        project, "test-external", env={**shared_venv, "TEST_DATABASE_URL": dev_database}
+        project, "integration-test-external", env={**shared_venv, "TEST_DATABASE_URL": dev_database}
     )
 
     assert result.returncode != 0
@@ -263,11 +263,11 @@ def test_allowed_ci_host_runs_the_suite(
     )
 
     refused = make(
-        project, "test-external", env={**shared_venv, "TEST_DATABASE_URL": url}
+        project, "integration-test-external", env={**shared_venv, "TEST_DATABASE_URL": url}
     )
     allowed = make(
         project,
-        "test-external",
+        "integration-test-external",
         "ARGS=-p no:randomly",
         env={
             **shared_venv,
@@ -292,7 +292,7 @@ def test_redis_database_holding_foreign_keys_is_refused_and_kept(
         client.set("session:42", "someone's data")
         try:
             result = make(
-                project, "test-external", env={**shared_venv, "TEST_REDIS_URL": url}
+                project, "integration-test-external", env={**shared_venv, "TEST_REDIS_URL": url}
             )
             survived = client.get("session:42")
         finally:
@@ -313,8 +313,8 @@ def test_a_second_run_on_the_same_database_is_refused(
         other_run.execute(
             "SELECT pg_advisory_lock(hashtext('integration-harness:app_test'))"
         )
-        refused = make(project, "test-external", env=shared_venv)
-    allowed = make(project, "test-external", "ARGS=-p no:randomly", env=shared_venv)
+        refused = make(project, "integration-test-external", env=shared_venv)
+    allowed = make(project, "integration-test-external", "ARGS=-p no:randomly", env=shared_venv)
 
     output = refused.stdout + refused.stderr
     assert refused.returncode != 0
@@ -328,8 +328,8 @@ def test_typescript_harness_refuses_a_dev_database_and_a_remote_host(
     project = render(tmp_path / "project", language="typescript", queue="none")
     remote = "redis://cache.prod.internal:6379/0"
 
-    dev = make(project, "test-external", env={"TEST_DATABASE_URL": dev_database})
-    far = make(project, "test-external", env={"TEST_REDIS_URL": remote})
+    dev = make(project, "integration-test-external", env={"TEST_DATABASE_URL": dev_database})
+    far = make(project, "integration-test-external", env={"TEST_REDIS_URL": remote})
 
     assert dev.returncode != 0
     assert "database 'app_dev' does not contain 'test'" in dev.stdout + dev.stderr
@@ -420,7 +420,7 @@ def test_typescript_guards_refuse_every_hostile_setting(tmp_path: Path) -> None:
     (integration / "guards.test.ts").write_text(GUARD_TEST)
 
     result = make(
-        project, "test-external", "ARGS=guards.test.ts", env={"NO_COLOR": "1"}
+        project, "integration-test-external", "ARGS=guards.test.ts", env={"NO_COLOR": "1"}
     )
 
     expected = sum(len(c["hostile"]) + len(c["safe"]) for c in cases.values())

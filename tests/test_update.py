@@ -51,7 +51,7 @@ USER_EDITS = {
         "  mail:\n"
         "    image: axllent/mailpit:v1.27.10\n"
         "    ports:\n"
-        '      - "127.0.0.1:51025:1025"\n'
+        '      - "127.0.0.1:25025:1025"\n'
     ),
     ".env.test.local": "TEST_MY_SETTING=from-the-user\n",
 }
@@ -227,7 +227,7 @@ def test_update_brings_template_changes_and_keeps_every_user_edit(
         yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"]
         == "0.2.0"
     )
-    suite = make(project, "test-external", "ARGS=-p no:randomly", env=shared_venv)
+    suite = make(project, "integration-test-external", "ARGS=-p no:randomly", env=shared_venv)
     assert suite.returncode == 0, suite.stdout[-3000:]
     assert (
         "test_my_own_query PASSED" in suite.stdout or "test_mine.py ." in suite.stdout
@@ -340,7 +340,7 @@ def test_breaking_update_needs_trust_for_its_migration_and_ends_consistent(
         project, edits, renamed={".env.test.local": ".env.test.user"}
     )
     suite = make(
-        project, "test-external", "ARGS=-p no:randomly -k my_setting", env=shared_venv
+        project, "integration-test-external", "ARGS=-p no:randomly -k my_setting", env=shared_venv
     )
     assert suite.returncode == 0, suite.stdout[-3000:]
 
@@ -365,7 +365,7 @@ def test_update_from_the_oldest_release_to_the_newest(
         yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"]
         == "1.0.0"
     )
-    suite = make(project, "test-external", "ARGS=-p no:randomly", env=shared_venv)
+    suite = make(project, "integration-test-external", "ARGS=-p no:randomly", env=shared_venv)
     assert suite.returncode == 0, suite.stdout[-3000:]
 
 
@@ -374,9 +374,9 @@ def test_make_check_update_reports_a_newer_version(
 ) -> None:
     project = generate(template, tmp_path / "project")
 
-    current = make(project, "check-update")
+    current = make(project, "integration-check-update")
     template.release("0.2.0", harness_fix_and_new_fixture)
-    behind = make(project, "check-update")
+    behind = make(project, "integration-check-update")
 
     assert current.returncode == 0 and "up to date" in current.stdout
     assert (

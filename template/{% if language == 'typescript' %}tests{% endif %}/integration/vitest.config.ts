@@ -1,5 +1,5 @@
 // Managed by integration-harness: `copier update` rewrites this file.
-// Add options per run with `make test-external ARGS="..."`, fixtures by extending
+// Add options per run with `make integration-test-external ARGS="..."`, fixtures by extending
 // `test` from ./harness/fixtures in a file of your own.
 import { defineConfig } from "vitest/config";
 

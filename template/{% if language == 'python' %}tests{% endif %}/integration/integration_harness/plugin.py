@@ -57,7 +57,7 @@ def harness_settings() -> Settings:
 
 def _fix_for(service: Service, settings: Settings) -> str:
     return (
-        f"    fix: start the test services (`make services-up`, needs Docker) or point "
+        f"    fix: start the test services (`make integration-services-up`, needs Docker) or point "
         f"{service.url_var} at a running {service.title} (now from "
         f"{'the environment' if service.url_var in os.environ else settings.env_file})"
     )

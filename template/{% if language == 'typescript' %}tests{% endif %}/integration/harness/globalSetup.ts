@@ -13,7 +13,7 @@ import { loadSettings, type Settings } from "./settings";
 function fixFor(service: Service, settings: Settings): string {
   const source = service.urlVar in process.env ? "the environment" : settings.envFile;
   return (
-    `    fix: start the test services (\`make services-up\`, needs Docker) or point ` +
+    `    fix: start the test services (\`make integration-services-up\`, needs Docker) or point ` +
     `${service.urlVar} at a running ${service.title} (now from ${source})`
   );
 }
