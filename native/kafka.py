@@ -89,7 +89,9 @@ def _launch(service: NativeService) -> None:
     java = require("java")
     CONFIG.write_text(_config(service.port))
     if not (DATA_DIR / "meta.properties").is_file():
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = "-"
+        while cluster_id.startswith("-"):  # the tool would read it as an option
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         run(
             java,
             "-cp",
