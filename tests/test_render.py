@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
+import shutil
+import socket
 import subprocess
 import sys
+import time
+from importlib.metadata import requires
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
 
 from tests.rig import (
     CATALOGUE,
@@ -174,35 +179,79 @@ def test_compose_matches_the_settings_the_tests_read(
             assert environment["POSTGRES_USER"] in service["healthcheck"]["test"][1]
 
 
-@pytest.mark.parametrize(
-    "answers", [a for a in COMBINATIONS if a["ci"] == "github"], ids=combination_id
-)
-def test_workflow_services_match_compose(
+GITHUB = [answers for answers in COMBINATIONS if answers["ci"] == "github"]
+# The first major of each action that runs on Node 24 (the runner drops Node 20).
+NODE24_ACTIONS = {
+    "actions/checkout": 5,
+    "actions/setup-python": 6,
+    "actions/setup-node": 5,
+}
+# Each language's setup action and the dependency cache it keeps (files it hashes).
+SETUP_ACTIONS = {
+    "python": ("actions/setup-python", "pip", "tests/integration/requirements.txt"),
+    "typescript": ("actions/setup-node", "npm", "tests/integration/package.json"),
+}
+
+
+@pytest.mark.parametrize("answers", GITHUB, ids=combination_id)
+def test_workflow_starts_the_services_from_compose(
+    answers: dict, rendered: dict[str, Path]
+) -> None:
+    """CI runs the stack users run: compose.test.yaml through make, nothing else.
+
+    GitHub service containers cannot take a command (NATS without -js, Mosquitto
+    on loopback only), so no job may declare any, nor a second copy of an image.
+    """
+    project = rendered[combination_id(answers)]
+    text = (project / ".github/workflows/integration-tests.yml").read_text()
+    workflow = yaml.safe_load(text)
+    for name, job in workflow["jobs"].items():
+        assert "services" not in job and "container" not in job, name
+    for entry in CATALOGUE.values():
+        assert entry["image"] not in text, entry["image"]
+    job = workflow["jobs"]["integration"]
+    assert not [k for k in job.get("env", {}) if k.startswith("TEST_")], job["env"]
+    runs = [(step.get("if"), step["run"]) for step in job["steps"] if "run" in step]
+    targets = re.findall(
+        r"^(integration-[\w-]+):",
+        (project / "integration.mk").read_text(),
+        re.MULTILINE,
+    )
+    for _condition, run in runs:
+        for target in re.findall(r"\bmake (integration-[\w-]+)", run):
+            assert target in targets, target
+    if services_for(answers):
+        assert (None, "make integration-services-up") == runs[0]
+        assert (None, "make integration-test-external PARALLEL=2") == runs[1]
+        logs = runs[2]
+        assert logs[0] == "failure()" and "docker logs" in logs[1], logs
+        assert ("always()", "make integration-services-down") == runs[-1]
+    else:
+        assert runs == [(None, "make integration-test-external PARALLEL=2")]
+
+
+@pytest.mark.parametrize("answers", GITHUB, ids=combination_id)
+def test_workflow_actions_run_on_node_24_and_cache_dependencies(
     answers: dict, rendered: dict[str, Path]
 ) -> None:
     project = rendered[combination_id(answers)]
     workflow = yaml.safe_load(
         (project / ".github/workflows/integration-tests.yml").read_text()
     )
-    job = workflow["jobs"]["integration"]
-    services = services_for(answers)
-    assert sorted(job.get("services", {})) == sorted(
-        CATALOGUE[n]["compose_host"] for n in services
-    )
-    for name in services:
-        entry = CATALOGUE[name]
-        service = job["services"][entry["compose_host"]]
-        assert service["image"] == entry["image"]
-        published = [entry, *entry.get("also", [])]
-        assert service["ports"] == [
-            f"127.0.0.1:{port['host_port']}:{port['container_port']}"
-            for port in published
-        ]
-        for port in published:
-            assert job["env"][port["port_var"]] == str(port["host_port"])
-        for value in service.get("env", {}).values():
-            assert "${" not in value, value  # compose-only interpolation resolved
-    assert job["steps"][-1]["run"].startswith("make integration-test-external")
+    steps = workflow["jobs"]["integration"]["steps"]
+    used = {}
+    for step in steps:
+        if "uses" in step:
+            action, _, ref = step["uses"].partition("@")
+            assert re.fullmatch(r"v\d+", ref), step["uses"]
+            assert int(ref[1:]) >= NODE24_ACTIONS[action], step["uses"]
+            used[action] = step.get("with", {})
+    assert "actions/checkout" in used
+    setup, cache, hashed = SETUP_ACTIONS[answers["language"]]
+    assert set(used) == {"actions/checkout", setup}
+    assert used[setup]["cache"] == cache
+    pattern = used[setup]["cache-dependency-path"]
+    assert project / hashed in project.glob(pattern), pattern
 
 
 def check_jsonschema(
@@ -301,12 +350,6 @@ def test_only_test_credentials_are_generated(
             assert url.username in ("test", "root") and url.password == "test", value
 
 
-def test_healthchecks_survive_both_quotings() -> None:
-    """The workflow wraps a healthcheck in double quotes; compose escapes its dollars."""
-    for name, entry in CATALOGUE.items():
-        assert '"' not in entry["healthcheck"], name
-
-
 def test_readme_says_how_every_choice_is_verified() -> None:
     readme = (ROOT / "README.md").read_text()
     section = readme.split("### Choices, and how each is verified", 1)[1].split(
@@ -337,3 +380,213 @@ def test_every_typescript_fixture_is_documented(rendered: dict[str, Path]) -> No
             assert re.search(rf"/\*\*[^\n]*\*/\n\s*{fixture}:", source), (
                 f"{name}.{fixture}"
             )
+
+
+# ---- compose.test.yaml on a real Docker host (issue 13) ----------------------
+
+# Checks that start a virtual machine each time they run (the JVM of Kafka's tools,
+# the Erlang VM of rabbitmq-diagnostics): slow on a busy two-vCPU CI runner.
+VM_HEALTHCHECKS = ("/opt/kafka/bin/", "rabbitmq-diagnostics")
+LINUX_EPHEMERAL_PORTS = range(32768, 61000)
+
+
+def compose_file(project: Path) -> dict:
+    return yaml.safe_load((project / "compose.test.yaml").read_text())
+
+
+def seconds(duration: str) -> float:
+    """A compose duration (``2s``, ``1m30s``, ``500ms``) in seconds."""
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h)", duration)
+    assert parts and "".join(a + u for a, u in parts) == duration, duration
+    scale = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+    return sum(float(amount) * scale[unit] for amount, unit in parts)
+
+
+def service_entry(compose_host: str) -> dict:
+    return next(e for e in CATALOGUE.values() if e["compose_host"] == compose_host)
+
+
+@pytest.mark.parametrize("answers", WITH_SERVICES, ids=combination_id)
+def test_published_ports_are_loopback_unique_and_outside_the_ephemeral_range(
+    answers: dict, rendered: dict[str, Path]
+) -> None:
+    project = rendered[combination_id(answers)]
+    settings = env_file(project)
+    default_ports = {
+        port["container_port"]
+        for entry in CATALOGUE.values()
+        for port in [entry, *entry.get("also", [])]
+    }
+    published = []
+    for name, service in compose_file(project)["services"].items():
+        for mapping in service["ports"]:
+            host_ip, variable, container_port = re.fullmatch(
+                r"([^:]+):\$\{(\w+):\?[^}]*\}:(\d+)", mapping
+            ).groups()
+            host_port = int(settings[variable])
+            assert host_ip == "127.0.0.1", mapping
+            assert host_port < LINUX_EPHEMERAL_PORTS.start, (name, host_port)
+            assert host_port != int(container_port), (name, host_port)
+            assert host_port not in default_ports, (name, host_port)
+            published.append(host_port)
+    assert len(published) == len(set(published)), published
+
+
+@pytest.mark.parametrize("answers", WITH_SERVICES, ids=combination_id)
+def test_healthcheck_timing_holds_on_a_busy_runner(
+    answers: dict, rendered: dict[str, Path]
+) -> None:
+    """Sane timing for `up --wait` on a two-vCPU runner that also pulls images."""
+    project = rendered[combination_id(answers)]
+    for name, service in compose_file(project)["services"].items():
+        check = service["healthcheck"]
+        command = check["test"][1]
+        interval, timeout = seconds(check["interval"]), seconds(check["timeout"])
+        start_period, retries = seconds(check["start_period"]), check["retries"]
+        assert 1 <= interval <= 10, name
+        assert 5 <= timeout <= 30, name
+        assert start_period >= 5, name
+        # Failing checks alone must not mark a slow starter unhealthy within a minute.
+        assert start_period + retries * interval >= 60, name
+        if command.startswith(VM_HEALTHCHECKS):
+            assert timeout >= 10 and start_period >= 30, (name, check)
+
+
+@pytest.mark.parametrize("answers", WITH_SERVICES, ids=combination_id)
+def test_healthchecks_ask_127_0_0_1_and_the_image_has_the_tool(
+    answers: dict, rendered: dict[str, Path]
+) -> None:
+    """busybox wget may resolve localhost to ::1, where the server may not listen."""
+    project = rendered[combination_id(answers)]
+    for name, service in compose_file(project)["services"].items():
+        command = service["healthcheck"]["test"][1]
+        assert "localhost" not in command, (name, command)
+        hosts = re.findall(r"(?:-h |//|--bootstrap-server )([\w.\-]+)", command)
+        assert all(host == "127.0.0.1" for host in hosts), (name, command)
+        entry = service_entry(name)
+        image = entry["image"].split(":")[0]
+        # Tools each image has (shared/SERVICES.md, read from upstream sources).
+        tool = command.split()[0]
+        assert tool in IMAGE_TOOLS[image], (image, tool)
+
+
+IMAGE_TOOLS = {
+    "postgres": {"pg_isready"},
+    "mysql": {"mysqladmin"},
+    "mariadb": {"healthcheck.sh"},  # no mysqladmin since 11.0
+    "redis": {"redis-cli"},
+    "rabbitmq": {"rabbitmq-diagnostics"},
+    "apache/kafka": {"/opt/kafka/bin/kafka-broker-api-versions.sh"},  # no curl/wget
+    "nats": {"wget"},  # the alpine variant's busybox; scratch has no shell
+    "eclipse-mosquitto": {"mosquitto_sub"},
+    "motoserver/moto": {"curl"},
+    "wiremock/wiremock": {"curl"},
+    "maildev/maildev": {"wget"},  # busybox on node:alpine; runs as `node`
+    "stripe/stripe-mock": {"nc"},  # alpine busybox
+}
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [a for a in WITH_SERVICES if "kafka" in services_for(a)],
+    ids=combination_id,
+)
+def test_kafka_keeps_its_log_on_the_tmpfs(
+    answers: dict, rendered: dict[str, Path]
+) -> None:
+    """With env-only config the image's server.properties has only KAFKA_* values."""
+    project = rendered[combination_id(answers)]
+    kafka = compose_file(project)["services"][CATALOGUE["kafka"]["compose_host"]]
+    # The image maps KAFKA_LOG_DIRS to log.dirs (else /tmp/kafka-logs, on disk).
+    assert kafka["environment"]["KAFKA_LOG_DIRS"] in kafka["tmpfs"]
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        a
+        for a in WITH_SERVICES
+        if "mysql" in services_for(a) and a["language"] == "python"
+    ],
+    ids=combination_id,
+)
+def test_mysql_84_password_exchange_has_its_rsa_package(
+    answers: dict, rendered: dict[str, Path]
+) -> None:
+    """caching_sha2_password over plain TCP: PyMySQL needs its `rsa` extra.
+
+    (TypeScript's mysql2 encrypts with Node's own crypto module: nothing to add.)
+    """
+    project = rendered[combination_id(answers)]
+    pins = {
+        Requirement(line).name.lower(): Requirement(line)
+        for line in (project / "tests/integration/requirements.txt")
+        .read_text()
+        .splitlines()
+        if line and not line.startswith("#")
+    }
+    rsa = [
+        Requirement(r)
+        for r in requires("PyMySQL") or []
+        if Requirement(r).marker and Requirement(r).marker.evaluate({"extra": "rsa"})
+    ]
+    assert rsa, "PyMySQL declares no rsa extra"
+    for wanted in rsa:
+        pin = pins[wanted.name.lower()]
+        (version,) = [s.version for s in pin.specifier if s.operator == "=="]
+        assert wanted.specifier.contains(version), (wanted, pin)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.skipif(not shutil.which("nats-server"), reason="no nats-server here")
+def test_nats_healthcheck_passes_only_with_jetstream(tmp_path: Path) -> None:
+    """The compose healthcheck, run against real servers with and without -js."""
+    answers = next(a for a in WITH_SERVICES if "nats" in services_for(a))
+    project = render(tmp_path / "project", **answers)
+    nats = compose_file(project)["services"][CATALOGUE["nats"]["compose_host"]]
+    check = nats["healthcheck"]["test"][1].replace("$$", "$")
+    assert "127.0.0.1:8222" in check and "8222" in nats["command"]
+    results = {}
+    for jetstream in (True, False):
+        port, monitor = free_port(), free_port()
+        command = [
+            "nats-server",
+            "-a",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-m",
+            str(monitor),
+        ]
+        if jetstream:
+            command += ["-js", "-sd", str(tmp_path / "store")]
+        server = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+        try:
+            wait_for_port(monitor)
+            probe = check.replace("127.0.0.1:8222", f"127.0.0.1:{monitor}")
+            results[jetstream] = subprocess.run(
+                ["sh", "-c", probe], check=False, timeout=30
+            ).returncode
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    assert results == {True: 0, False: 1}, results
+    gone = check.replace("127.0.0.1:8222", f"127.0.0.1:{free_port()}")
+    assert subprocess.run(["sh", "-c", gone], check=False, timeout=30).returncode != 0
+
+
+def wait_for_port(port: int, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
