@@ -254,6 +254,22 @@ def test_workflow_actions_run_on_node_24_and_cache_dependencies(
     assert project / hashed in project.glob(pattern), pattern
 
 
+@pytest.mark.parametrize("language", ["python", "typescript"])
+def test_workflow_without_services_only_runs_the_suite(
+    language: str, tmp_path: Path
+) -> None:
+    """No compose file, so nothing to start, log or stop (pairwise never picks this)."""
+    answers = {"language": language, "database": "none", "cache": "none"}
+    project = render(tmp_path, **answers, queue="none", external_services=[])
+    assert not (project / "compose.test.yaml").exists()
+    path = project / ".github/workflows/integration-tests.yml"
+    steps = yaml.safe_load(path.read_text())["jobs"]["integration"]["steps"]
+    runs = [step["run"] for step in steps if "run" in step]
+    assert runs == ["make integration-test-external PARALLEL=2"]
+    result = check_jsonschema("vendor.github-workflows", [path])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def check_jsonschema(
     schema: str, files: list[Path]
 ) -> subprocess.CompletedProcess[str]:
