@@ -606,3 +606,34 @@ def wait_for_port(port: int, seconds: float = 15) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+def test_pymysql_encrypts_with_the_pinned_cryptography() -> None:
+    """PyMySQL's RSA step, at the pinned versions, is one MySQL can decrypt.
+
+    No MySQL server runs here (MariaDB has no caching_sha2_password), so this checks
+    the client half: with the pinned `cryptography` PyMySQL finds its RSA support and
+    encrypts password XOR scramble with RSA-OAEP (SHA-1), which the server undoes.
+    """
+    from importlib.metadata import version
+
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+    from pymysql import _auth
+
+    pins = dict(r.split("==") for r in CATALOGUE["mysql"]["python"]["requirements"])
+    assert version("PyMySQL") == pins["PyMySQL"]
+    assert version("cryptography") == pins["cryptography"]
+    assert _auth._have_cryptography
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    scramble = b"0123456789abcdefghij"
+    sent = _auth.sha2_rsa_encrypt(b"test", scramble, public)
+    oaep = padding.OAEP(
+        mgf=padding.MGF1(algorithm=hashes.SHA1()), algorithm=hashes.SHA1(), label=None
+    )
+    received = key.decrypt(sent, oaep)
+    password = bytes(b ^ scramble[i % len(scramble)] for i, b in enumerate(received))
+    assert password == b"test\0"
