@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
@@ -515,6 +516,69 @@ def test_kafka_keeps_its_log_on_the_tmpfs(
     kafka = compose_file(project)["services"][CATALOGUE["kafka"]["compose_host"]]
     # The image maps KAFKA_LOG_DIRS to log.dirs (else /tmp/kafka-logs, on disk).
     assert kafka["environment"]["KAFKA_LOG_DIRS"] in kafka["tmpfs"]
+
+
+def test_kafka_image_wrapper_writes_log_dirs_on_the_tmpfs(tmp_path: Path) -> None:
+    """The image's own env-to-config step (KafkaDockerWrapper), run on our environment.
+
+    The wrapper is in Kafka's core jar (the native broker's jars, same version as
+    the image). The tmpfs path is moved under tmp_path so nothing is written to /tmp.
+    """
+    from native import kafka as native_kafka
+
+    image_version = CATALOGUE["kafka"]["image"].rpartition(":")[2]
+    assert native_kafka.VERSION == image_version
+    if not (native_kafka.LIBS / f"kafka_2.13-{image_version}.jar").is_file():
+        pytest.skip("Kafka jars not fetched (python -m native start kafka)")
+    answers = next(a for a in WITH_SERVICES if "kafka" in services_for(a))
+    project = render(tmp_path / "project", **answers)
+    settings = env_file(project)
+    kafka = compose_file(project)["services"][CATALOGUE["kafka"]["compose_host"]]
+    (tmpfs,) = kafka["tmpfs"]
+    moved = str(tmp_path / "tmpfs") + tmpfs
+
+    dirs = {d: tmp_path / d for d in ("default", "mounted", "final")}
+    for d in dirs.values():
+        d.mkdir()
+    # The image's default file (its log.dirs is never read once any KAFKA_* is set).
+    (dirs["default"] / "server.properties").write_text(f"log.dirs={tmpfs}\n")
+    (dirs["final"] / "server.properties").write_text("")
+    environment = {
+        key: re.sub(r"\$\{(\w+)\}", lambda m: settings[m.group(1)], value).replace(
+            tmpfs, moved
+        )
+        for key, value in kafka["environment"].items()
+    }
+    # Checked first: without it the wrapper would format /tmp/kafka-logs here.
+    assert environment.get("KAFKA_LOG_DIRS") == moved, environment
+    result = subprocess.run(
+        [
+            "java",
+            "-cp",
+            f"{native_kafka.LIBS}/*",
+            "kafka.docker.KafkaDockerWrapper",
+            "setup",
+            *("--default-configs-dir", str(dirs["default"])),
+            *("--mounted-configs-dir", str(dirs["mounted"])),
+            *("--final-configs-dir", str(dirs["final"])),
+        ],
+        env={
+            "PATH": os.environ["PATH"],
+            "CLUSTER_ID": "5L6g3nShT-eMCtK--X86sw",  # the image's configureDefaults
+            **environment,
+        },
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (dirs["final"] / "server.properties").read_text()
+    config = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+    assert config["log.dirs"] == moved
+    assert any(Path(moved).iterdir())  # the storage was formatted there
+    # Only the environment counts: without KAFKA_LOG_DIRS, Kafka's /tmp/kafka-logs.
+    assert len(config) == len(environment)
 
 
 @pytest.mark.parametrize(
