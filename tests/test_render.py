@@ -487,6 +487,29 @@ def test_healthchecks_ask_127_0_0_1_and_the_image_has_the_tool(
         assert tool in IMAGE_TOOLS[image], (image, tool)
 
 
+@pytest.mark.parametrize("answers", WITH_SERVICES, ids=combination_id)
+def test_compose_keeps_every_command_the_image_needs(
+    answers: dict, rendered: dict[str, Path]
+) -> None:
+    """The one definition of each service carries its command (CI runs it too)."""
+    project = rendered[combination_id(answers)]
+    for name, service in compose_file(project)["services"].items():
+        entry = service_entry(name)
+        assert service.get("command") == entry.get("command"), name
+        image = entry["image"].split(":")[0]
+        if image == "nats":
+            # The image's default config has no JetStream; the check reads the monitor.
+            command = service["command"]
+            assert "-js" in command and "-sd" in command, command
+            monitor = command[command.index("-m") + 1]
+            assert f"127.0.0.1:{monitor}/" in service["healthcheck"]["test"][1]
+        if image == "eclipse-mosquitto":
+            # The default config listens on loopback only; this file in the image
+            # has `listener 1883` and `allow_anonymous true`.
+            assert service["command"][-2:] == ["-c", "/mosquitto-no-auth.conf"]
+            assert entry["container_port"] == 1883
+
+
 IMAGE_TOOLS = {
     "postgres": {"pg_isready"},
     "mysql": {"mysqladmin"},
