@@ -39,6 +39,7 @@ def build() -> Path:
         cwd=SOURCE,
         text=True,
         capture_output=True,
+        check=False,
         timeout=600,
         env={**os.environ, "CGO_ENABLED": "0", "GOFLAGS": "-mod=readonly"},
     )
@@ -68,6 +69,7 @@ def load(
         [*command, *map(str, files)],
         text=True,
         capture_output=True,
+        check=False,
         timeout=60,
         env={"PATH": os.environ["PATH"], "HOME": str(Path.home()), **(env or {})},
     )

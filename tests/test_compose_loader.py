@@ -39,11 +39,18 @@ def make_flags(project: Path) -> list[str]:
     """The arguments integration.mk gives `docker compose`, as make expands them."""
     result = subprocess.run(
         [
-            "make", "--no-print-directory", "-s", "-C", str(project),
-            "--eval", "integration-show-flags: ; @echo $(INTEGRATION_COMPOSE_FLAGS)",
+            "make",
+            "--no-print-directory",
+            "-s",
+            "-C",
+            str(project),
+            "--eval",
+            "integration-show-flags: ; @echo $(INTEGRATION_COMPOSE_FLAGS)",
             "integration-show-flags",
         ],
-        text=True, capture_output=True, check=False,
+        text=True,
+        capture_output=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     return shlex.split(result.stdout)
@@ -53,7 +60,9 @@ def load_as_make(loader: Path, project: Path, **kwargs: Any):
     flags = make_flags(project)
     files, env_files, names = [], [], []
     for flag, value in zip(flags[::2], flags[1::2]):
-        {"-f": files, "--env-file": env_files, "-p": names}[flag].append(project / value if flag != "-p" else value)
+        {"-f": files, "--env-file": env_files, "-p": names}[flag].append(
+            project / value if flag != "-p" else value
+        )
     assert len(flags) % 2 == 0 and len(names) == 1, flags
     return load(loader, *files, env_files=env_files, project_name=names[0], **kwargs)
 
@@ -112,15 +121,22 @@ def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return render(tmp_path_factory.mktemp("loader") / "demo-app")
 
 
-def test_without_env_file_every_port_guard_stops_the_load(loader: Path, default_project: Path) -> None:
+def test_without_env_file_every_port_guard_stops_the_load(
+    loader: Path, default_project: Path
+) -> None:
     loaded, errors = load(loader, default_project / "compose.test.yaml")
 
     assert loaded is None
     for variable in ("TEST_POSTGRES_PORT", "TEST_REDIS_PORT", "TEST_RABBITMQ_PORT"):
-        assert f"required variable {variable} is missing a value: pass --env-file .env.test" in errors
+        assert (
+            f"required variable {variable} is missing a value: pass --env-file .env.test"
+            in errors
+        )
 
 
-def test_an_unset_port_in_env_test_fails_the_load(loader: Path, default_project: Path, tmp_path: Path) -> None:
+def test_an_unset_port_in_env_test_fails_the_load(
+    loader: Path, default_project: Path, tmp_path: Path
+) -> None:
     broken = tmp_path / ".env.test"
     broken.write_text(
         "".join(
@@ -130,27 +146,41 @@ def test_an_unset_port_in_env_test_fails_the_load(loader: Path, default_project:
         )
     )
 
-    loaded, errors = load(loader, default_project / "compose.test.yaml", env_files=[broken])
+    loaded, errors = load(
+        loader, default_project / "compose.test.yaml", env_files=[broken]
+    )
 
     assert loaded is None
     assert "required variable TEST_REDIS_PORT is missing a value" in errors
     assert "TEST_POSTGRES_PORT" not in errors
 
 
-def test_a_port_that_is_not_a_number_fails_the_load(loader: Path, default_project: Path, tmp_path: Path) -> None:
+def test_a_port_that_is_not_a_number_fails_the_load(
+    loader: Path, default_project: Path, tmp_path: Path
+) -> None:
     broken = tmp_path / ".env.test"
     broken.write_text(
-        (default_project / ".env.test").read_text().replace("TEST_POSTGRES_PORT=25432", "TEST_POSTGRES_PORT=pg")
+        (default_project / ".env.test")
+        .read_text()
+        .replace("TEST_POSTGRES_PORT=25432", "TEST_POSTGRES_PORT=pg")
     )
 
-    loaded, errors = load(loader, default_project / "compose.test.yaml", env_files=[broken])
+    loaded, errors = load(
+        loader, default_project / "compose.test.yaml", env_files=[broken]
+    )
 
     assert loaded is None and "pg" in errors
 
 
-def test_a_mistyped_field_fails_the_load(loader: Path, default_project: Path, tmp_path: Path) -> None:
+def test_a_mistyped_field_fails_the_load(
+    loader: Path, default_project: Path, tmp_path: Path
+) -> None:
     compose = tmp_path / "compose.test.yaml"
-    compose.write_text((default_project / "compose.test.yaml").read_text().replace("retries: 30", "retries: thirty", 1))
+    compose.write_text(
+        (default_project / "compose.test.yaml")
+        .read_text()
+        .replace("retries: 30", "retries: thirty", 1)
+    )
 
     loaded, errors = load(loader, compose, env_files=[default_project / ".env.test"])
 
@@ -161,9 +191,13 @@ def test_precedence_is_environment_then_env_test_local_then_env_test(
     loader: Path, tmp_path: Path
 ) -> None:
     project = render(tmp_path / "demo-app")
-    (project / ".env.test.local").write_text("TEST_POSTGRES_PORT=26432\nTEST_REDIS_PORT=26379\n")
+    (project / ".env.test.local").write_text(
+        "TEST_POSTGRES_PORT=26432\nTEST_REDIS_PORT=26379\n"
+    )
 
-    loaded, errors = load_as_make(loader, project, os_env=True, env={"TEST_REDIS_PORT": "27379"})
+    loaded, errors = load_as_make(
+        loader, project, os_env=True, env={"TEST_REDIS_PORT": "27379"}
+    )
 
     assert loaded is not None, errors
     published = {
@@ -173,7 +207,9 @@ def test_precedence_is_environment_then_env_test_local_then_env_test(
     assert published == {"postgres": [26432], "redis": [27379], "rabbitmq": [25682]}
 
 
-def test_your_override_file_is_loaded_with_the_stack(loader: Path, tmp_path: Path) -> None:
+def test_your_override_file_is_loaded_with_the_stack(
+    loader: Path, tmp_path: Path
+) -> None:
     project = render(tmp_path / "demo-app")
     (project / "compose.test.override.yaml").write_text(
         "services:\n"
@@ -189,13 +225,20 @@ def test_your_override_file_is_loaded_with_the_stack(loader: Path, tmp_path: Pat
 
     assert loaded is not None, errors
     assert loaded["services"]["search"]["ports"][0]["published"] == "25920"
-    assert loaded["services"]["postgres"]["environment"]["POSTGRES_INITDB_ARGS"] == "--no-sync"
+    assert (
+        loaded["services"]["postgres"]["environment"]["POSTGRES_INITDB_ARGS"]
+        == "--no-sync"
+    )
     assert loaded["services"]["postgres"]["environment"]["POSTGRES_USER"] == "test"
 
 
-def test_without_a_project_name_the_file_names_the_stack(loader: Path, default_project: Path) -> None:
+def test_without_a_project_name_the_file_names_the_stack(
+    loader: Path, default_project: Path
+) -> None:
     loaded, errors = load(
-        loader, default_project / "compose.test.yaml", env_files=[default_project / ".env.test"]
+        loader,
+        default_project / "compose.test.yaml",
+        env_files=[default_project / ".env.test"],
     )
 
     assert loaded is not None, errors

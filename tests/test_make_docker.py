@@ -35,7 +35,9 @@ def docker(tmp_path: Path) -> dict[str, str]:
     """Environment that puts the stand-in `docker` first on PATH, with its own state."""
     bin_dir = tmp_path / "standin-bin"
     bin_dir.mkdir()
-    (bin_dir / "docker").write_text(f'#!/bin/sh\nexec "{sys.executable}" "{STANDIN}" "$@"\n')
+    (bin_dir / "docker").write_text(
+        f'#!/bin/sh\nexec "{sys.executable}" "{STANDIN}" "$@"\n'
+    )
     (bin_dir / "docker").chmod(0o755)
     return {
         "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
@@ -46,7 +48,11 @@ def docker(tmp_path: Path) -> dict[str, str]:
 
 def calls(env: dict[str, str]) -> list[list[str]]:
     log = Path(env["STANDIN_DOCKER_STATE"]) / "calls.jsonl"
-    return [json.loads(line)["argv"] for line in log.read_text().splitlines()] if log.exists() else []
+    return (
+        [json.loads(line)["argv"] for line in log.read_text().splitlines()]
+        if log.exists()
+        else []
+    )
 
 
 def compose_calls(env: dict[str, str], command: str) -> list[list[str]]:
@@ -67,11 +73,15 @@ def project_name(argv: list[str]) -> str:
     return argv[argv.index("-p") + 1]
 
 
-def run_until_not_busy(project: Path, target: str, env: dict[str, str], timeout: float = 600):
+def run_until_not_busy(
+    project: Path, target: str, env: dict[str, str], timeout: float = 600
+):
     """make TARGET, again while another session's run holds the shared database or Redis."""
     for _ in range(6):
         result = make(project, target, env=env, timeout=timeout)
-        if result.returncode == 0 or not any(b in result.stdout + result.stderr for b in BUSY):
+        if result.returncode == 0 or not any(
+            b in result.stdout + result.stderr for b in BUSY
+        ):
             return result
         time.sleep(10)
     return result
@@ -83,7 +93,10 @@ def run_until_not_busy(project: Path, target: str, env: dict[str, str], timeout:
     ids=["python-default-stack", "typescript-default-stack"],
 )
 def test_make_integration_test_starts_the_stack_runs_the_suite_and_stops_it(
-    answers: dict[str, str], docker: dict[str, str], shared_venv: dict[str, str], tmp_path: Path
+    answers: dict[str, str],
+    docker: dict[str, str],
+    shared_venv: dict[str, str],
+    tmp_path: Path,
 ) -> None:
     project = render(tmp_path / "demo-app", **answers)
     expected_name = f"demo-app-test-{checkout_hash(project)}"
@@ -97,13 +110,16 @@ def test_make_integration_test_starts_the_stack_runs_the_suite_and_stops_it(
     ups, downs = compose_calls(docker, "up"), compose_calls(docker, "down")
     assert len(ups) == 1 and len(downs) == 1
     assert project_name(ups[0]) == project_name(downs[0]) == expected_name
-    assert ups[0][-4:] == ["up", "-d", "--wait", "--wait-timeout"] or "--wait" in ups[0]
+    assert ups[0][-5:] == ["up", "-d", "--wait", "--wait-timeout", "120"]
     assert calls(docker).index(ups[0]) < calls(docker).index(downs[0])
     # The stand-in started (or found) each service on the port compose publishes,
     # which is the port the suite read from the same .env.test.
     for name in services_for(answers):
         assert port_open(CATALOGUE[name]["host_port"])
-    assert json.loads((Path(docker["STANDIN_DOCKER_STATE"]) / "projects.json").read_text()) == {}
+    assert (
+        json.loads((Path(docker["STANDIN_DOCKER_STATE"]) / "projects.json").read_text())
+        == {}
+    )
 
 
 def test_keep_leaves_the_stack_up_and_port_reports_the_published_port(
@@ -115,9 +131,24 @@ def test_keep_leaves_the_stack_up_and_port_reports_the_published_port(
     assert up.returncode == 0, up.stdout + up.stderr
     name = project_name(compose_calls(docker, "up")[0])
     port = subprocess.run(
-        ["docker", "compose", "-p", name, "-f", "compose.test.yaml", "--env-file", ".env.test",
-         "port", "postgres", "5432"],
-        cwd=project, env={**os.environ, **docker}, text=True, capture_output=True, check=False,
+        [
+            "docker",
+            "compose",
+            "-p",
+            name,
+            "-f",
+            "compose.test.yaml",
+            "--env-file",
+            ".env.test",
+            "port",
+            "postgres",
+            "5432",
+        ],
+        cwd=project,
+        env={**os.environ, **docker},
+        text=True,
+        capture_output=True,
+        check=False,
     )
     assert port.stdout.strip() == "127.0.0.1:25432", port.stderr
     again = make(project, "integration-services-up", env=docker)
@@ -146,7 +177,10 @@ def test_a_second_checkout_is_refused_naming_the_first_and_the_fix(
     assert f"compose project {first_name} (started from {first})" in output
     assert "already publishes port(s) 25432 25682 25379" in output
     assert f"`make integration-services-down` in {first}" in output
-    assert "TEST_POSTGRES_PORT=26432 TEST_RABBITMQ_PORT=26682 TEST_REDIS_PORT=26379" in output
+    assert (
+        "TEST_POSTGRES_PORT=26432 TEST_RABBITMQ_PORT=26682 TEST_REDIS_PORT=26379"
+        in output
+    )
     assert len(compose_calls(docker, "up")) == 1, "the second stack was started"
     assert compose_calls(docker, "down") == [], "the first stack was stopped"
 
@@ -154,7 +188,10 @@ def test_a_second_checkout_is_refused_naming_the_first_and_the_fix(
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
     now = make(second, "integration-services-up", env=docker)
     assert now.returncode == 0, now.stdout + now.stderr
-    assert project_name(compose_calls(docker, "up")[-1]) == f"demo-app-test-{checkout_hash(second)}"
+    assert (
+        project_name(compose_calls(docker, "up")[-1])
+        == f"demo-app-test-{checkout_hash(second)}"
+    )
     make(second, "integration-services-down", env=docker)
 
 
@@ -163,15 +200,27 @@ def test_the_same_checkout_keeps_its_project_name_and_make_p_overrides_it(
 ) -> None:
     project = render(tmp_path / "demo-app")
     for extra in ((), ("INTEGRATION_PROJECT=shared-stack",)):
-        for target in ("integration-services-up", "integration-services-up", "integration-services-down"):
+        for target in (
+            "integration-services-up",
+            "integration-services-up",
+            "integration-services-down",
+        ):
             result = subprocess.run(
                 ["make", "--no-print-directory", "-C", str(project), target, *extra],
-                env={**os.environ, **docker}, text=True, capture_output=True, check=False,
+                env={**os.environ, **docker},
+                text=True,
+                capture_output=True,
+                check=False,
             )
             assert result.returncode == 0, result.stdout + result.stderr
     names = [project_name(c) for c in compose_calls(docker, "up")]
-    assert names == [f"demo-app-test-{checkout_hash(project)}"] * 2 + ["shared-stack"] * 2
-    assert [project_name(c) for c in compose_calls(docker, "down")] == [names[0], "shared-stack"]
+    assert (
+        names == [f"demo-app-test-{checkout_hash(project)}"] * 2 + ["shared-stack"] * 2
+    )
+    assert [project_name(c) for c in compose_calls(docker, "down")] == [
+        names[0],
+        "shared-stack",
+    ]
 
 
 def without_docker_path(tmp_path: Path) -> str:
@@ -188,7 +237,7 @@ def fake_docker_without_compose(tmp_path: Path) -> str:
     (bin_dir / "docker").write_text(
         "#!/bin/sh\n"
         'if [ "$1" = compose ]; then\n'
-        "  case \"$2\" in -*) echo \"unknown shorthand flag: '${2#-}' in $2\" >&2;;\n"
+        '  case "$2" in -*) echo "unknown shorthand flag: \'${2#-}\' in $2" >&2;;\n'
         "  *) echo 'docker: unknown command: docker compose' >&2;; esac\n"
         "  exit 1\nfi\n"
         "echo 'Docker version 28.5.1'\n"
@@ -197,20 +246,31 @@ def fake_docker_without_compose(tmp_path: Path) -> str:
     return os.pathsep.join([str(bin_dir), "/usr/bin", "/bin"])
 
 
-@pytest.mark.parametrize("missing", ["no-docker", "no-compose-plugin", "real-docker-cli-no-plugin"])
+@pytest.mark.parametrize(
+    "missing", ["no-docker", "no-compose-plugin", "real-docker-cli-no-plugin"]
+)
 @pytest.mark.parametrize("target", ["integration-test", "integration-services-down"])
 def test_without_docker_or_compose_v2_one_message_gives_the_alternatives(
     missing: str, target: str, tmp_path: Path
 ) -> None:
     project = render(tmp_path / "demo-app")
     if missing == "no-docker":
-        path, reason = without_docker_path(tmp_path), "there is no `docker` command on PATH"
+        path, reason = (
+            without_docker_path(tmp_path),
+            "there is no `docker` command on PATH",
+        )
     elif missing == "no-compose-plugin":
         path = fake_docker_without_compose(tmp_path)
         reason = "`docker compose version` fails: Docker is there but not its compose v2 plugin"
     else:
         real = shutil.which("docker")
-        if real is None or subprocess.run([real, "compose", "version"], capture_output=True).returncode == 0:
+        if (
+            real is None
+            or subprocess.run(
+                [real, "compose", "version"], capture_output=True, check=False
+            ).returncode
+            == 0
+        ):
             pytest.skip("needs a docker CLI without the compose plugin on PATH")
         path = os.pathsep.join([str(Path(real).parent), "/usr/bin", "/bin"])
         reason = "`docker compose version` fails: Docker is there but not its compose v2 plugin"
@@ -222,6 +282,71 @@ def test_without_docker_or_compose_v2_one_message_gives_the_alternatives(
     assert output.count("integration-harness:") == 1, output
     assert f"integration-harness: cannot start the test services: {reason}." in output
     assert "https://docs.docker.com/compose/install/" in output
-    assert "`make integration-test-external`" in output and "Running without Docker" in output
-    assert "unknown shorthand flag" not in output and "No such file or directory" not in output
+    assert (
+        "`make integration-test-external`" in output
+        and "Running without Docker" in output
+    )
+    assert (
+        "unknown shorthand flag" not in output
+        and "No such file or directory" not in output
+    )
     assert "passed" not in output and "installing test" not in output
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {
+            "queue": "nats",
+            "database": "mariadb",
+            "external_services": ["object_storage"],
+        },
+        {
+            "language": "typescript",
+            "database": "mysql",
+            "queue": "kafka",
+            "external_services": ["email", "http_api", "payments"],
+        },
+        {"queue": "mqtt", "cache": "none"},
+    ],
+    ids=["python-nats-mariadb-s3", "typescript-mysql-kafka-external", "python-mqtt"],
+)
+def test_readme_says_what_each_local_server_needs_as_the_catalogue_says(
+    answers: dict, tmp_path: Path
+) -> None:
+    from urllib.parse import unquote, urlsplit
+
+    project = render(tmp_path / "demo-app", **answers)
+    readme = (project / "tests/integration/README.md").read_text()
+    section = readme.split("## Running without Docker", 1)[1].split("\n## ", 1)[0]
+    rows = {
+        line.split(" | ")[0].lstrip("| "): line
+        for line in section.splitlines()
+        if line.startswith("| ")
+    }
+
+    services = services_for(answers)
+    assert set(rows) - {"service", "---|---|---|---"} == {
+        CATALOGUE[n]["title"] for n in services
+    }
+    for name in services:
+        entry = CATALOGUE[name]
+        row = rows[entry["title"]]
+        ports = [entry, *entry.get("also", [])]
+        needs = entry["local_server"]
+        for port in ports:
+            assert f"{port['host_port']} (`{port['port_var']}`)" in row
+            needs = needs.replace("${" + port["port_var"] + "}", str(port["host_port"]))
+        assert row.endswith(f"| {needs} |") and "${" not in row
+        url = urlsplit(entry["url"].replace("${" + entry["port_var"] + "}", "1"))
+        if url.username:
+            assert (
+                f"user `{unquote(url.username)}`, password `{unquote(url.password)}`"
+                in row
+            )
+        if entry.get("url_path"):
+            assert f"{entry['url_path']} `{unquote(url.path.lstrip('/'))}`" in row
+    if "nats" in services:
+        assert "-js" in rows[CATALOGUE["nats"]["title"]]
+    if "mqtt" in services:
+        assert "listener 25883 127.0.0.1" in rows[CATALOGUE["mqtt"]["title"]]

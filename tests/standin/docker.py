@@ -31,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from native.common import load_catalogue  # noqa: E402
+from native.common import load_catalogue
 
 STATE = Path(os.environ["STANDIN_DOCKER_STATE"])
 LOADER = os.environ["STANDIN_COMPOSE_LOADER"]
@@ -79,7 +79,10 @@ def load(files: list[str], env_files: list[str], name: str, fmt: str = "json"):
     if name:
         command += ["-p", name]
     result = subprocess.run(
-        [*command, *(files or ["compose.yaml"])], text=True, capture_output=True
+        [*command, *(files or ["compose.yaml"])],
+        text=True,
+        capture_output=True,
+        check=False,
     )
     if result.returncode != 0:
         fail(result.stderr.strip())
@@ -114,10 +117,13 @@ def start_natives(project: dict[str, Any]) -> None:
             env=env,
             text=True,
             capture_output=True,
+            check=False,
         )
         if result.returncode != 0:
             fail(f"stand-in: native {name} did not start:\n{result.stderr}")
-        print(f" Container {project['name']}-{service_name}-1  Healthy", file=sys.stderr)
+        print(
+            f" Container {project['name']}-{service_name}-1  Healthy", file=sys.stderr
+        )
 
 
 def compose(args: list[str]) -> None:
@@ -134,10 +140,16 @@ def compose(args: list[str]) -> None:
     name = names[-1] if names else os.environ.get("COMPOSE_PROJECT_NAME", "")
     if command == "ls":
         rows = [
-            {"Name": n, "Status": f"running({len(p['services'])})", "ConfigFiles": ",".join(p["config_files"])}
+            {
+                "Name": n,
+                "Status": f"running({len(p['services'])})",
+                "ConfigFiles": ",".join(p["config_files"]),
+            }
             for n, p in running.items()
         ]
-        print(json.dumps(rows) if "json" in rest else "\n".join(r["Name"] for r in rows))
+        print(
+            json.dumps(rows) if "json" in rest else "\n".join(r["Name"] for r in rows)
+        )
         return
     if command == "config":
         fmt = (take(rest, "--format") or ["yaml"])[-1]
@@ -148,13 +160,17 @@ def compose(args: list[str]) -> None:
     if command == "up":
         wait_timeout = take(rest, "--wait-timeout")
         if sorted(rest) != ["--wait", "-d"]:
-            fail(f"stand-in: only `up -d --wait [--wait-timeout N]` is implemented, not {rest}")
+            fail(
+                f"stand-in: only `up -d --wait [--wait-timeout N]` is implemented, not {rest}"
+            )
         if wait_timeout and not wait_timeout[0].isdigit():
             fail(f"invalid --wait-timeout {wait_timeout[0]!r}")
         start_natives(project)
         running[name] = {
             # As compose labels it: the directory of the first compose file.
-            "working_dir": str(Path(files[0] if files else "compose.yaml").resolve().parent),
+            "working_dir": str(
+                Path(files[0] if files else "compose.yaml").resolve().parent
+            ),
             "config_files": [str(Path(f).resolve()) for f in files],
             "services": {s: published(v) for s, v in project["services"].items()},
         }
@@ -190,7 +206,9 @@ def ps(args: list[str]) -> None:
             labels = {
                 "com.docker.compose.project": name,
                 "com.docker.compose.project.working_dir": project["working_dir"],
-                "com.docker.compose.project.config_files": ",".join(project["config_files"]),
+                "com.docker.compose.project.config_files": ",".join(
+                    project["config_files"]
+                ),
                 "com.docker.compose.service": service,
             }
             fields = {
@@ -198,11 +216,15 @@ def ps(args: list[str]) -> None:
                 "Ports": ", ".join(f"127.0.0.1:{h}->{t}/tcp" for h, t in ports),
             }
 
-            def field(match: re.Match) -> str:
+            def field(
+                match: re.Match, labels: dict = labels, fields: dict = fields
+            ) -> str:
                 if match.group(1):
                     return labels.get(match.group(1), "")
                 if match.group(2) not in fields:
-                    fail(f"stand-in: template field .{match.group(2)} is not implemented")
+                    fail(
+                        f"stand-in: template field .{match.group(2)} is not implemented"
+                    )
                 return fields[match.group(2)]
 
             print(re.sub(r'\{\{\s*(?:\.Label\s+"([^"]+)"|\.(\w+))\s*\}\}', field, fmt))
