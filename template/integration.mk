@@ -43,7 +43,7 @@ if [ -n "$$missing" ]; then printf '%s\n' \
 endef
 
 # Refuse to start a second stack on ports another compose project (another
-# checkout, or a stack of an older release) already publishes, naming it.
+# checkout of this repository, or any other stack) already publishes, naming it.
 define INTEGRATION_REFUSE_TAKEN_PORTS
 @ports=$$($(INTEGRATION_COMPOSE) $(INTEGRATION_COMPOSE_FLAGS) config \
 	| sed -n 's/^ *published: "\{0,1\}\([0-9][0-9]*\)"\{0,1\} *$$/\1/p') || exit 1; \

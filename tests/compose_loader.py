@@ -76,3 +76,11 @@ def load(
     if result.returncode != 0:
         return None, result.stderr
     return json.loads(result.stdout), result.stderr
+
+
+def checkout_hash(path: Path) -> str:
+    """What integration.mk appends to the project name: POSIX cksum of the path, hex."""
+    crc = subprocess.run(
+        ["cksum"], input=str(path), text=True, capture_output=True, check=True
+    ).stdout.split()[0]
+    return f"{int(crc):08x}"

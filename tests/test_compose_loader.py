@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.compose_loader import build, load
+from tests.compose_loader import build, checkout_hash, load
 from tests.rig import CATALOGUE, all_combinations, combination_id, render, services_for
 
 COMBINATIONS = all_combinations()
@@ -25,14 +25,6 @@ COMBINATIONS = all_combinations()
 def loader() -> Path:
     """The compose-go loader, built once (cached across sessions by its sources' hash)."""
     return build()
-
-
-def checkout_hash(path: Path) -> str:
-    """What integration.mk appends to the project name: POSIX cksum of the path, hex."""
-    crc = subprocess.run(
-        ["cksum"], input=str(path), text=True, capture_output=True, check=True
-    ).stdout.split()[0]
-    return f"{int(crc):08x}"
 
 
 def make_flags(project: Path) -> list[str]:

@@ -22,9 +22,8 @@ from pathlib import Path
 import pytest
 
 from native.common import port_open
-from tests.compose_loader import build
+from tests.compose_loader import build, checkout_hash
 from tests.rig import CATALOGUE, ROOT, make, render, services_for
-from tests.test_compose_loader import checkout_hash
 
 STANDIN = ROOT / "tests" / "standin" / "docker.py"
 BUSY = ("Another test run is using", "already holds")
