@@ -17,7 +17,7 @@ INTEGRATION_COMPOSE ?= docker compose
 # this directory, so two clones or worktrees of one repository never share (or
 # stop) each other's services.
 ifndef INTEGRATION_PROJECT
-INTEGRATION_PROJECT := $(shell sed -n 's/^name: *//p' compose.test.yaml 2>/dev/null)-$(shell \
+INTEGRATION_PROJECT := $(or $(shell sed -n 's/^name: *//p' compose.test.yaml 2>/dev/null),test)-$(shell \
 	printf '%s' "$(CURDIR)" | cksum | awk '{ printf "%08x", $$1 }')
 endif
 INTEGRATION_COMPOSE_FLAGS ?= -p $(INTEGRATION_PROJECT) -f compose.test.yaml \
