@@ -349,3 +349,68 @@ def test_readme_says_what_each_local_server_needs_as_the_catalogue_says(
         assert "-js" in rows[CATALOGUE["nats"]["title"]]
     if "mqtt" in services:
         assert "listener 25883 127.0.0.1" in rows[CATALOGUE["mqtt"]["title"]]
+
+
+def free_port() -> int:
+    """A port in 26000-26999 nothing listens on (the native servers use 25xxx)."""
+    import socket
+
+    for port in range(26000 + os.getpid() % 500, 27000):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 26000-26999")
+
+
+def test_a_port_set_in_env_test_local_reaches_compose_and_the_suite_and_lets_a_second_checkout_run(
+    docker: dict[str, str], shared_venv: dict[str, str], tmp_path: Path
+) -> None:
+    port = free_port()
+    first = render(
+        tmp_path / "one" / "demo-app", cache="redis", database="none", queue="none"
+    )
+    second = tmp_path / "two" / "demo-app"
+    shutil.copytree(first, second)
+    (first / ".env.test.local").write_text(f"TEST_REDIS_PORT={port}\n")
+    # The stand-in starts its own Redis on that port: keep its pid and log files
+    # away from the shared servers' state directory.
+    env = {**docker, **shared_venv, "NATIVE_STATE_DIR": str(tmp_path / "native")}
+    try:
+        kept = make(first, "integration-test", "KEEP=1", env=env)
+        output = kept.stdout + kept.stderr
+        assert kept.returncode == 0, output[-3000:]
+        assert re.search(
+            rf"Redis [\d.]+ at redis://127\.0\.0\.1:{port}/0 ready", output
+        ), output[-3000:]
+        assert port_open(port)
+        ups = compose_calls(docker, "up")
+        assert (
+            ups[0][ups[0].index("--env-file", ups[0].index("--env-file") + 1) + 1]
+            == ".env.test.local"
+        )
+
+        alongside = run_until_not_busy(second, "integration-test", env)
+        output = alongside.stdout + alongside.stderr
+        assert alongside.returncode == 0, output[-3000:]
+        assert (
+            "Redis" in output
+            and f":{port}/" not in output
+            and ":25379/0 ready" in output
+        )
+        names = [project_name(c) for c in compose_calls(docker, "up")]
+        assert names == [
+            f"demo-app-test-{checkout_hash(first)}",
+            f"demo-app-test-{checkout_hash(second)}",
+        ]
+        assert [project_name(c) for c in compose_calls(docker, "down")] == names[1:]
+    finally:
+        make(first, "integration-services-down", env=env)
+        subprocess.run(
+            ["redis-cli", "-p", str(port), "shutdown", "nosave"],
+            capture_output=True,
+            check=False,
+        )
+    assert not port_open(port)
