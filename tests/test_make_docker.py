@@ -222,11 +222,18 @@ def test_the_same_checkout_keeps_its_project_name_and_make_p_overrides_it(
     ]
 
 
+TOOLS = ("make", "sh", "sed", "awk", "cksum", "cat", "head", "grep", "env", "python3")
+
+
 def without_docker_path(tmp_path: Path) -> str:
-    """A PATH with make and the shell tools but no `docker`."""
+    """A PATH with make and the shell tools integration.mk uses, and no `docker`."""
     bin_dir = tmp_path / "no-docker-bin"
     bin_dir.mkdir()
-    return os.pathsep.join([str(bin_dir), "/usr/bin", "/bin"])
+    for tool in TOOLS:
+        found = shutil.which(tool)
+        if found:
+            (bin_dir / tool).symlink_to(found)
+    return str(bin_dir)
 
 
 def fake_docker_without_compose(tmp_path: Path) -> str:
@@ -242,7 +249,7 @@ def fake_docker_without_compose(tmp_path: Path) -> str:
         "echo 'Docker version 28.5.1'\n"
     )
     (bin_dir / "docker").chmod(0o755)
-    return os.pathsep.join([str(bin_dir), "/usr/bin", "/bin"])
+    return os.pathsep.join([str(bin_dir), without_docker_path(tmp_path)])
 
 
 @pytest.mark.parametrize(
@@ -271,7 +278,10 @@ def test_without_docker_or_compose_v2_one_message_gives_the_alternatives(
             == 0
         ):
             pytest.skip("needs a docker CLI without the compose plugin on PATH")
-        path = os.pathsep.join([str(Path(real).parent), "/usr/bin", "/bin"])
+        real_bin = tmp_path / "real-docker-bin"
+        real_bin.mkdir()
+        (real_bin / "docker").symlink_to(real)
+        path = os.pathsep.join([str(real_bin), without_docker_path(tmp_path)])
         reason = "`docker compose version` fails: Docker is there but not its compose v2 plugin"
 
     result = make(project, target, env={"PATH": path})
