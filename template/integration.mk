@@ -45,8 +45,8 @@ endef
 # Refuse to start a second stack on ports another compose project (another
 # checkout of this repository, or any other stack) already publishes, naming it.
 define INTEGRATION_REFUSE_TAKEN_PORTS
-@ports=$$($(INTEGRATION_COMPOSE) $(INTEGRATION_COMPOSE_FLAGS) config \
-	| sed -n 's/^ *published: "\{0,1\}\([0-9][0-9]*\)"\{0,1\} *$$/\1/p') || exit 1; \
+@config=$$($(INTEGRATION_COMPOSE) $(INTEGRATION_COMPOSE_FLAGS) config) || exit 1; \
+ports=$$(printf '%s\n' "$$config" | sed -n 's/^ *published: "\{0,1\}\([0-9][0-9]*\)"\{0,1\} *$$/\1/p'); \
 taken=$$($(INTEGRATION_DOCKER) ps --format '{{.Label "com.docker.compose.project"}}|{{.Label "com.docker.compose.project.working_dir"}}|{{.Ports}}' 2>/dev/null \
 	| awk -F'|' -v ours="$(INTEGRATION_PROJECT)" -v ports="$$ports" ' \
 		$$1 != "" && $$1 != ours { n = split(ports, p, " "); \

@@ -424,3 +424,26 @@ def test_a_port_set_in_env_test_local_reaches_compose_and_the_suite_and_lets_a_s
             check=False,
         )
     assert not port_open(port)
+
+
+def test_a_broken_env_test_stops_before_up_with_composes_own_message(
+    docker: dict[str, str], tmp_path: Path
+) -> None:
+    project = render(tmp_path / "demo-app")
+    env_test = project / ".env.test"
+    env_test.write_text(
+        "".join(
+            f"{line}\n"
+            for line in env_test.read_text().splitlines()
+            if not line.startswith("TEST_REDIS_PORT=")
+        )
+    )
+
+    result = make(project, "integration-test", env=docker)
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert output.count("required variable TEST_REDIS_PORT is missing a value") == 1, (
+        output
+    )
+    assert compose_calls(docker, "up") == [] and "passed" not in output
