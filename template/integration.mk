@@ -42,12 +42,17 @@ if [ -n "$$missing" ]; then printf '%s\n' \
 	>&2; exit 1; fi
 endef
 
+# What `docker ps` prints per container for the check below (Go template fields,
+# separated by |): its compose project, the checkout it came from, its ports.
+INTEGRATION_PS_COLUMNS = .Label "com.docker.compose.project"|.Label "com.docker.compose.project.working_dir"|.Ports
+INTEGRATION_PS_FORMAT = {{$(subst |,}}|{{,$(INTEGRATION_PS_COLUMNS))}}
+
 # Refuse to start a second stack on ports another compose project (another
 # checkout of this repository, or any other stack) already publishes, naming it.
 define INTEGRATION_REFUSE_TAKEN_PORTS
 @config=$$($(INTEGRATION_COMPOSE) $(INTEGRATION_COMPOSE_FLAGS) config) || exit 1; \
 ports=$$(printf '%s\n' "$$config" | sed -n 's/^ *published: "\{0,1\}\([0-9][0-9]*\)"\{0,1\} *$$/\1/p'); \
-taken=$$($(INTEGRATION_DOCKER) ps --format '{{.Label "com.docker.compose.project"}}|{{.Label "com.docker.compose.project.working_dir"}}|{{.Ports}}' 2>/dev/null \
+taken=$$($(INTEGRATION_DOCKER) ps --format '$(INTEGRATION_PS_FORMAT)' 2>/dev/null \
 	| awk -F'|' -v ours="$(INTEGRATION_PROJECT)" -v ports="$$ports" ' \
 		$$1 != "" && $$1 != ours { n = split(ports, p, " "); \
 			for (i = 1; i <= n; i++) if (index($$3, ":" p[i] "->")) { \
