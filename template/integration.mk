@@ -13,10 +13,66 @@
 # KEEP=1 leaves the services running.
 
 INTEGRATION_COMPOSE ?= docker compose
-INTEGRATION_COMPOSE_FLAGS ?= -f compose.test.yaml \
+# The stack belongs to this checkout: the name in compose.test.yaml plus a hash of
+# this directory, so two clones or worktrees of one repository never share (or
+# stop) each other's services.
+ifndef INTEGRATION_PROJECT
+INTEGRATION_PROJECT := $(or $(shell sed -n 's/^name: *//p' compose.test.yaml 2>/dev/null),test)-$(shell \
+	printf '%s' "$(CURDIR)" | cksum | awk '{ printf "%08x", $$1 }')
+endif
+INTEGRATION_COMPOSE_FLAGS ?= -p $(INTEGRATION_PROJECT) -f compose.test.yaml \
 	$(if $(wildcard compose.test.override.yaml),-f compose.test.override.yaml) \
 	--env-file .env.test $(if $(wildcard .env.test.local),--env-file .env.test.local)
 INTEGRATION_WAIT_SECONDS ?= 120
+INTEGRATION_DOCKER = $(firstword $(INTEGRATION_COMPOSE))
+
+# Docker and its compose v2 plugin must be there: one message with the
+# alternatives instead of `unknown shorthand flag: 'f'` or `No such file or directory`.
+define INTEGRATION_REQUIRE_COMPOSE
+@missing=; if ! command -v $(INTEGRATION_DOCKER) >/dev/null 2>&1; then \
+	missing="there is no \`$(INTEGRATION_DOCKER)\` command on PATH"; \
+elif ! $(INTEGRATION_COMPOSE) version >/dev/null 2>&1; then \
+	missing="\`$(INTEGRATION_COMPOSE) version\` fails: Docker is there but not its compose v2 plugin"; \
+fi; \
+if [ -n "$$missing" ]; then printf '%s\n' \
+	"integration-harness: cannot start the test services: $$missing." \
+	"  Either install Docker with the compose v2 plugin (https://docs.docker.com/compose/install/)" \
+	"  and try again, or start the services yourself as tests/integration/README.md" \
+	"  (\"Running without Docker\") describes and run \`make integration-test-external\`." \
+	>&2; exit 1; fi
+endef
+
+# What `docker ps` prints per container for the check below (Go template fields,
+# separated by |): its compose project, the checkout it came from, its ports.
+INTEGRATION_PS_COLUMNS = .Label "com.docker.compose.project"|.Label "com.docker.compose.project.working_dir"|.Ports
+INTEGRATION_PS_FORMAT = {{$(subst |,}}|{{,$(INTEGRATION_PS_COLUMNS))}}
+
+# Refuse to start a second stack on ports another compose project (another
+# checkout of this repository, or any other stack) already publishes, naming it.
+define INTEGRATION_REFUSE_TAKEN_PORTS
+@config=$$($(INTEGRATION_COMPOSE) $(INTEGRATION_COMPOSE_FLAGS) config) || exit 1; \
+ports=$$(printf '%s\n' "$$config" | sed -n 's/^ *published: "\{0,1\}\([0-9][0-9]*\)"\{0,1\} *$$/\1/p'); \
+taken=$$($(INTEGRATION_DOCKER) ps --format '$(INTEGRATION_PS_FORMAT)' 2>/dev/null \
+	| awk -F'|' -v ours="$(INTEGRATION_PROJECT)" -v ports="$$ports" ' \
+		$$1 != "" && $$1 != ours { n = split(ports, p, " "); \
+			for (i = 1; i <= n; i++) if (index($$3, ":" p[i] "->")) { \
+				if (!($$1 in dir)) { order[++k] = $$1; dir[$$1] = $$2 } \
+				if (!seen[$$1, p[i]]++) used[$$1] = used[$$1] " " p[i] } } \
+		END { for (j = 1; j <= k; j++) print order[j] "|" dir[order[j]] "|" used[order[j]] }'); \
+if [ -n "$$taken" ]; then \
+	other=$$(printf '%s\n' "$$taken" | head -n 1); name=$${other%%|*}; rest=$${other#*|}; \
+	dir=$${rest%%|*}; used=$${rest#*|}; instead=; \
+	for port in $$used; do var=$$(cat .env.test.local .env.test 2>/dev/null \
+		| sed -n "s/^\(TEST_[A-Z0-9_]*_PORT\)=$$port *$$/\1/p" | head -n 1); \
+		instead="$$instead $${var:-TEST_..._PORT}=$$((port + 1000))"; done; \
+	printf '%s\n' \
+	"integration-harness: compose project $$name (started from $$dir)" \
+	"  already publishes port(s)$$used, which this checkout's test services need." \
+	"  Stop that stack (\`make integration-services-down\` in $$dir, or" \
+	"  \`docker compose -p $$name down\`), or give this checkout its own ports in" \
+	"  .env.test.local:$$instead" >&2; \
+	exit 1; fi
+endef
 
 # The language's runner: defines integration-deps and INTEGRATION_RUNNER.
 include tests/integration/runner.mk
@@ -37,6 +93,8 @@ integration-test-external: integration-deps
 
 integration-services-up:
 ifneq ($(wildcard compose.test.yaml),)
+	$(INTEGRATION_REQUIRE_COMPOSE)
+	$(INTEGRATION_REFUSE_TAKEN_PORTS)
 	$(INTEGRATION_COMPOSE) $(INTEGRATION_COMPOSE_FLAGS) up -d --wait --wait-timeout $(INTEGRATION_WAIT_SECONDS)
 else
 	@echo "integration-harness: this project uses no services"
@@ -44,6 +102,7 @@ endif
 
 integration-services-down:
 ifneq ($(wildcard compose.test.yaml),)
+	$(INTEGRATION_REQUIRE_COMPOSE)
 	$(INTEGRATION_COMPOSE) $(INTEGRATION_COMPOSE_FLAGS) down --volumes --remove-orphans
 endif
 

@@ -17,6 +17,7 @@ import redis
 
 from native.common import native_service
 from tests.audit import CHECKS, leftovers
+from tests.compose_loader import checkout_hash
 from tests.rig import make, render, services_for
 
 NONE = {"database": "none", "cache": "none", "queue": "none"}
@@ -213,17 +214,22 @@ def test_make_test_starts_runs_and_stops_compose(
     fake.chmod(0o755)
     env = {**shared_venv, "INTEGRATION_COMPOSE": str(fake)}
 
+    def up_and_down() -> list[str]:
+        # Besides up and down, make asks `version`, `config` and `ps` (checks).
+        lines = log.read_text().splitlines()
+        log.unlink()
+        return [line for line in lines if " up " in line or " down " in line]
+
     passing = make(default_project, "integration-test", "ARGS=-q -p no:randomly", env=env)
-    calls = log.read_text().splitlines()
-    log.unlink()
+    calls = up_and_down()
     kept = make(default_project, "integration-test", "KEEP=1", "ARGS=-q -k test_settings", env=env)
-    kept_calls = log.read_text().splitlines()
-    log.unlink()
+    kept_calls = up_and_down()
     failing = make(default_project, "integration-test", "ARGS=-q -k no_such_test", env=env)
-    failing_calls = log.read_text().splitlines()
+    failing_calls = up_and_down()
 
     assert passing.returncode == 0, passing.stdout[-2000:]
-    flags = "-f compose.test.yaml --env-file .env.test"
+    project = f"demo-app-test-{checkout_hash(default_project)}"
+    flags = f"-p {project} -f compose.test.yaml --env-file .env.test"
     assert calls[0] == f"{flags} up -d --wait --wait-timeout 120"
     assert calls[1] == f"{flags} down --volumes --remove-orphans"
     assert kept.returncode == 0 and len(kept_calls) == 1 and " up " in kept_calls[0]
