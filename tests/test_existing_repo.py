@@ -1,0 +1,166 @@
+"""Copying into a repository that already has its own tests, test runner and Makefile.
+
+Afterwards the repository's own commands must do exactly what they did before
+(same tests collected, same results, same make targets, no make warnings), and
+the integration suite runs through `make integration-test-external` only.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.rig import copy_cli, make
+
+# A database of this test module's own on the shared server (see tests/README or
+# COMMON notes): another run of the same suite against app_test is refused.
+DATABASE_URL = "postgresql://test:test@127.0.0.1:25432/app_test_fielda"
+PYTHON_ANSWERS = (
+    "--data",
+    "database=postgres",
+    "--data",
+    "cache=none",
+    "--data",
+    "queue=none",
+)
+
+OWN_TARGETS = ("test", "check", "lint", "clean", "up", "down", "update")
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def python_service_repo(root: Path) -> Path:
+    """A service with its own pytest setup: pyproject testpaths, a conftest, unit tests."""
+    write(
+        root / "pyproject.toml",
+        '[project]\nname = "billing"\nversion = "1.0"\n\n'
+        '[tool.pytest.ini_options]\ntestpaths = ["tests"]\naddopts = "-p no:randomly"\n',
+    )
+    write(
+        root / "tests" / "conftest.py",
+        "import pytest\n\n\n@pytest.fixture\ndef invoice_total():\n    return 42\n",
+    )
+    write(
+        root / "tests" / "test_unit.py",
+        "def test_total(invoice_total):\n    assert invoice_total == 42\n\n\n"
+        "def test_vat():\n    assert round(100 * 1.2) == 120\n",
+    )
+    makefile = "".join(
+        f".PHONY: {target}\n{target}:\n\t@echo 'mine: {target}'\n\n"
+        for target in OWN_TARGETS
+    )
+    write(root / "Makefile", makefile)
+    return root
+
+
+def own_pytest(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The repository's own test command, run as its developers run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", *args],
+        cwd=repo,
+        check=False,
+        text=True,
+        capture_output=True,
+        timeout=300,
+    )
+
+
+def collected_ids(repo: Path) -> list[str]:
+    result = own_pytest(repo, "--collect-only", "-q")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return [line for line in result.stdout.splitlines() if "::" in line]
+
+
+def test_python_repo_keeps_its_own_pytest_run(
+    tmp_path: Path, shared_venv: dict[str, str]
+) -> None:
+    repo = python_service_repo(tmp_path / "billing")
+    ids_before = collected_ids(repo)
+    run_before = own_pytest(repo)
+    assert ids_before == [
+        "tests/test_unit.py::test_total",
+        "tests/test_unit.py::test_vat",
+    ]
+    assert run_before.returncode == 0
+
+    copied = copy_cli(repo, "--data", "project_name=billing", *PYTHON_ANSWERS)
+    assert copied.returncode == 0, copied.stderr[-2000:]
+    assert (repo / "tests/integration/test_accounts.py").exists()
+
+    # The repository's own run: the same tests, passing, nothing from tests/integration.
+    assert collected_ids(repo) == ids_before
+    run_after = own_pytest(repo)
+    assert run_after.returncode == 0, run_after.stdout[-3000:]
+    assert re.search(r"\b2 passed\b", run_after.stdout), run_after.stdout[-2000:]
+    assert "integration" not in run_after.stdout + run_after.stderr
+
+    # The integration suite, through its own target (the user adds the include line).
+    with (repo / "Makefile").open("a") as makefile:
+        makefile.write("include integration.mk\n")
+    suite = make(
+        repo,
+        "integration-test-external",
+        "ARGS=-p no:randomly -v",
+        env={**shared_venv, "TEST_DATABASE_URL": DATABASE_URL},
+    )
+    assert suite.returncode == 0, suite.stdout[-3000:] + suite.stderr[-2000:]
+    assert "test_accounts.py::" in suite.stdout and " passed" in suite.stdout
+    assert "test_unit.py" not in suite.stdout  # and not the other way round
+    # A run after the integration suite (its .pytest_cache, __pycache__) still collects the same.
+    assert collected_ids(repo) == ids_before
+
+
+def test_own_makefile_with_the_include_line_keeps_its_targets(
+    tmp_path: Path, shared_venv: dict[str, str]
+) -> None:
+    repo = python_service_repo(tmp_path / "billing")
+    makefile_before = (repo / "Makefile").read_text()
+    before = make(repo, *OWN_TARGETS)
+    assert before.returncode == 0
+
+    copied = copy_cli(repo, "--data", "project_name=billing", *PYTHON_ANSWERS)
+    assert copied.returncode == 0, copied.stderr[-2000:]
+    assert (repo / "Makefile").read_text() == makefile_before  # kept, not overwritten
+    # The message tells the line to add; the user adds it as told.
+    line = re.search(r"Makefile.*\n\s+(include \S+)\n", copied.stderr)
+    assert line, copied.stderr[-2000:]
+    with (repo / "Makefile").open("a") as makefile:
+        makefile.write(f"\n{line.group(1)}\n")
+
+    after = make(repo, *OWN_TARGETS)
+    assert after.returncode == 0, after.stderr
+    assert after.stdout == before.stdout  # each target does what it did
+    assert after.stderr == "", after.stderr  # no "overriding recipe" or other warning
+    default_goal = make(repo)
+    assert default_goal.stdout == "mine: test\n" and default_goal.stderr == ""
+
+    suite = make(
+        repo,
+        "integration-test-external",
+        "ARGS=-p no:randomly -q",
+        env={**shared_venv, "TEST_DATABASE_URL": DATABASE_URL},
+    )
+    assert suite.returncode == 0, suite.stdout[-3000:] + suite.stderr[-2000:]
+    assert "warning" not in suite.stderr.lower(), suite.stderr
+    assert re.search(r"\b\d+ passed\b", suite.stdout), suite.stdout[-2000:]
+
+
+@pytest.mark.parametrize("flags", [[], ["--overwrite"]], ids=["plain", "overwrite"])
+def test_own_gitignore_and_makefile_are_never_rewritten(
+    tmp_path: Path, flags: list[str]
+) -> None:
+    repo = python_service_repo(tmp_path / "billing")
+    write(repo / ".gitignore", "*.log\n")
+    kept = {name: (repo / name).read_text() for name in (".gitignore", "Makefile")}
+
+    copied = copy_cli(repo, "--data", "project_name=billing", *PYTHON_ANSWERS, *flags)
+
+    assert copied.returncode == 0, copied.stderr[-2000:]
+    assert {name: (repo / name).read_text() for name in kept} == kept
