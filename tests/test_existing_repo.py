@@ -7,6 +7,8 @@ the integration suite runs through `make integration-test-external` only.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import subprocess
 import sys
@@ -164,3 +166,107 @@ def test_own_gitignore_and_makefile_are_never_rewritten(
 
     assert copied.returncode == 0, copied.stderr[-2000:]
     assert {name: (repo / name).read_text() for name in kept} == kept
+
+
+TYPESCRIPT_ANSWERS = (
+    "--data",
+    "language=typescript",
+    *PYTHON_ANSWERS,
+)
+# The repository's own runner, its test script and one test file per runner.
+NODE_REPOS = {
+    "vitest": {
+        "devDependencies": {"vitest": "4.1.12"},
+        "test": "vitest run",
+        "list": ["./node_modules/.bin/vitest", "list"],
+        "file": ("src/sum.test.ts", "import { expect, test } from 'vitest';\n"),
+    },
+    "jest": {
+        "devDependencies": {"jest": "30.5.2"},
+        "test": "jest",
+        "list": ["./node_modules/.bin/jest", "--listTests"],
+        "file": ("src/sum.test.js", ""),
+    },
+}
+
+
+def node_service_repo(root: Path, runner: str) -> Path:
+    spec = NODE_REPOS[runner]
+    write(
+        root / "package.json",
+        json.dumps(
+            {
+                "name": "web",
+                "private": True,
+                "scripts": {"test": spec["test"]},
+                "devDependencies": spec["devDependencies"],
+            },
+            indent=2,
+        ),
+    )
+    name, header = spec["file"]
+    write(
+        root / name,
+        header + "test('adds', () => { expect(1 + 2).toBe(3); });\n"
+        "test('subtracts', () => { expect(3 - 2).toBe(1); });\n",
+    )
+    install = subprocess.run(
+        ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=root,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert install.returncode == 0, install.stderr[-2000:]
+    return root
+
+
+def node_run(repo: Path, *command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        list(command),
+        cwd=repo,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "CI": "1", "NO_COLOR": "1"},
+    )
+
+
+def listed(repo: Path, runner: str) -> list[str]:
+    """The tests the repository's own runner finds, paths relative to the repository."""
+    result = node_run(repo, *NODE_REPOS[runner]["list"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    return sorted(
+        line.replace(str(repo) + "/", "") for line in result.stdout.splitlines()
+    )
+
+
+@pytest.mark.parametrize("runner", list(NODE_REPOS))
+def test_node_repo_keeps_its_own_test_script(tmp_path: Path, runner: str) -> None:
+    repo = node_service_repo(tmp_path / "web", runner)
+    tests_before = listed(repo, runner)
+    assert tests_before and all("src/sum.test" in line for line in tests_before)
+    assert node_run(repo, "npm", "test").returncode == 0
+
+    copied = copy_cli(repo, "--data", "project_name=web", *TYPESCRIPT_ANSWERS)
+    assert copied.returncode == 0, copied.stderr[-2000:]
+    assert (repo / "tests/integration/accounts.integration.ts").exists()
+    assert listed(repo, runner) == tests_before
+    own = node_run(repo, "npm", "test")
+    assert own.returncode == 0, own.stdout[-3000:] + own.stderr[-3000:]
+    assert "integration" not in own.stdout + own.stderr
+
+    # The suite through its own target (this repo had no Makefile: the template made one).
+    suite = make(
+        repo,
+        "integration-test-external",
+        env={"TEST_DATABASE_URL": DATABASE_URL, "NO_COLOR": "1"},
+    )
+    output = suite.stdout + suite.stderr
+    assert suite.returncode == 0, output[-4000:]
+    assert "accounts.integration.ts" in output and "src/sum.test" not in output
+    # With the suite's node_modules installed, the repository's run is still the same.
+    assert listed(repo, runner) == tests_before
+    assert node_run(repo, "npm", "test").returncode == 0
