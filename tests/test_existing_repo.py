@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.rig import copy_cli, make
+from tests.test_update import TemplateRepo, edit, generate, git, update
 
 # A database of this test module's own on the shared server (see tests/README or
 # COMMON notes): another run of the same suite against app_test is refused.
@@ -270,3 +271,47 @@ def test_node_repo_keeps_its_own_test_script(tmp_path: Path, runner: str) -> Non
     # With the suite's node_modules installed, the repository's run is still the same.
     assert listed(repo, runner) == tests_before
     assert node_run(repo, "npm", "test").returncode == 0
+
+
+def test_package_lock_is_the_users_and_an_update_leaves_it(tmp_path: Path) -> None:
+    """npm writes tests/integration/package-lock.json; the template never writes or removes it."""
+    template = TemplateRepo(tmp_path / "template")
+    project = generate(
+        template, tmp_path / "web", "language=typescript", "cache=none", "queue=none"
+    )
+    lock = project / "tests/integration/package-lock.json"
+    assert not lock.exists()  # not part of the template
+
+    assert make(project, "integration-deps").returncode == 0
+    assert lock.exists()
+    ignored = subprocess.run(
+        ["git", "-C", str(project), "check-ignore", "-q", str(lock)], check=False
+    )
+    assert ignored.returncode == 1  # to be committed, as the README says
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "lock file")
+    locked = lock.read_text()
+
+    def describe_differently(root: Path) -> None:
+        path = next(root.glob("template/*/integration/package.json.jinja"))
+        edit(path, "Integration tests of", "The integration tests of")
+
+    template.release("0.2.0", describe_differently)
+    result = update(project)
+
+    assert result.returncode == 0, result.stderr
+    assert (
+        "The integration tests of"
+        in (project / "tests/integration/package.json").read_text()
+    )
+    assert lock.read_text() == locked
+    assert make(project, "integration-deps").returncode == 0
+    # npm agrees the lock file matches package.json (npm ci refuses a stale one).
+    check = subprocess.run(
+        ["npm", "ci", "--dry-run", "--no-audit", "--no-fund"],
+        cwd=lock.parent,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stderr[-2000:]
