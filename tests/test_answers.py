@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from tests.rig import CHOICE_QUESTIONS, QUESTIONS, copy_cli
+from tests.test_update import TemplateRepo, edit, generate, git, update
 
 BAD_ANSWERS = [
     ("project_name", "Billing API"),
@@ -245,3 +246,57 @@ def test_env_test_local_is_git_ignored_and_an_own_gitignore_kept(
     )
     assert ignored.returncode == 0
     assert (own / ".gitignore").read_text() == "*.log\n"  # the user's, kept as it was
+
+
+def test_an_unknown_data_key_on_update_is_refused_and_nothing_changes(
+    tmp_path: Path,
+) -> None:
+    template = TemplateRepo(tmp_path / "template")
+    project = generate(template, tmp_path / "project")
+    template.release("0.2.0")
+
+    result = update(project, "--data", "datbase=mysql")
+
+    assert result.returncode != 0
+    assert "--data datbase:" in result.stderr.strip().splitlines()[-1]
+    assert git(project, "status", "--porcelain") == ""
+    assert "_commit: 0.1.0" in (project / ".copier-answers.yml").read_text()
+
+
+def without_typescript_nats(root: Path) -> None:
+    """The catalogue as if NATS had no TypeScript example yet."""
+    edit(
+        root / "catalogue/services.yml",
+        "examples: {queue: orderEvents.integration.ts}",
+        "examples: {}",
+    )
+
+
+def test_a_service_the_language_lacks_is_refused_from_the_catalogue(
+    tmp_path: Path,
+) -> None:
+    template = TemplateRepo(tmp_path / "template")
+    template.release("0.2.0", without_typescript_nats)
+
+    refused = copy_cli(
+        tmp_path / "ts",
+        "--data",
+        "language=typescript",
+        "--data",
+        "queue=nats",
+        source=template.path,
+        ref="0.2.0",
+    )
+    kept = copy_cli(
+        tmp_path / "py", "--data", "queue=nats", source=template.path, ref="0.2.0"
+    )
+
+    assert refused.returncode != 0
+    last_line = refused.stderr.strip().splitlines()[-1]
+    assert (
+        "Invalid choice for 'queue': nats is not available with language=typescript"
+        in last_line
+    )
+    assert "choose none, " in last_line and "rabbitmq" in last_line
+    assert not (tmp_path / "ts").exists()
+    assert kept.returncode == 0, kept.stderr[-2000:]

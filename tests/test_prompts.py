@@ -17,6 +17,8 @@ import pytest
 import yaml
 
 from tests.rig import ROOT
+from tests.test_answers import without_typescript_nats
+from tests.test_update import TemplateRepo
 
 UP, DOWN, ENTER, ERASE_LINE = "\x1b[A", "\x1b[B", "\r", "\x15"
 PROMPTS = {
@@ -35,10 +37,12 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 class Terminal:
     """`copier copy` in a pseudo-terminal, with everything it drew kept for asserts."""
 
-    def __init__(self, destination: Path) -> None:
+    def __init__(
+        self, destination: Path, source: Path = ROOT, ref: str = "HEAD"
+    ) -> None:
         self.child = pexpect.spawn(
             sys.executable,
-            ["-m", "copier", "copy", "--vcs-ref", "HEAD", str(ROOT), str(destination)],
+            ["-m", "copier", "copy", "--vcs-ref", ref, str(source), str(destination)],
             encoding="utf-8",
             dimensions=(60, 300),
             timeout=60,
@@ -141,3 +145,16 @@ def test_a_typed_project_name_is_checked_at_the_prompt(tmp_path: Path) -> None:
     terminal.finish()
 
     assert answers_of(project)["project_name"] == "billing-api"
+
+
+def test_a_service_the_language_lacks_is_disabled_in_the_menu(tmp_path: Path) -> None:
+    """Catalogue-driven: with no TypeScript example for NATS, Down skips it."""
+    template = TemplateRepo(tmp_path / "template")
+    template.release("0.2.0", without_typescript_nats)
+    project = tmp_path / "project"
+    terminal = Terminal(project, source=template.path, ref="0.2.0")
+
+    screen = answer_all(terminal, {"language": DOWN + ENTER, "queue": DOWN + ENTER})
+
+    assert answers_of(project)["queue"] == "mqtt"  # rabbitmq, (nats disabled), mqtt
+    assert "nats is not available with language=typescript" in screen
