@@ -14,14 +14,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from tests.rig import copy_cli, make
 from tests.test_update import TemplateRepo, edit, generate, git, update
 
-# A database of this test module's own on the shared server (see tests/README or
-# COMMON notes): another run of the same suite against app_test is refused.
-DATABASE_URL = "postgresql://test:test@127.0.0.1:25432/app_test_fielda"
+# A database of this module's own on the test PostgreSQL (.env.test's server):
+# a suite run elsewhere at the same time holds app_test, and the harness refuses
+# a database another run is using.
+SERVER_URL = "postgresql://test:test@127.0.0.1:25432/app_test"
+DATABASE_URL = SERVER_URL.rsplit("/", 1)[0] + "/app_test_existing_repo"
 PYTHON_ANSWERS = (
     "--data",
     "database=postgres",
@@ -32,6 +35,18 @@ PYTHON_ANSWERS = (
 )
 
 OWN_TARGETS = ("test", "check", "lint", "clean", "up", "down", "update")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def own_database() -> None:
+    """Create DATABASE_URL's database once if it is missing (the test user may create databases)."""
+    name = DATABASE_URL.rsplit("/", 1)[1]
+    with psycopg.connect(SERVER_URL, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def write(path: Path, text: str) -> None:
