@@ -43,13 +43,21 @@ def questions(root: Path = ROOT) -> dict[str, dict[str, Any]]:
     }
 
 
+def choice_values(spec: dict[str, Any]) -> list[Any]:
+    """A question's answer values in order (a choice may be ``{value, validator}``)."""
+    offered = spec.get("choices") or {}
+    return [
+        value["value"] if isinstance(value, dict) else value
+        for value in (offered.values() if isinstance(offered, dict) else offered)
+    ]
+
+
 def cookiecutter_json(root: Path = ROOT) -> dict[str, Any]:
     """cookiecutter.json's content: same questions, choices and defaults as copier.yml."""
     content: dict[str, Any] = {}
     prompts: dict[str, str] = {}
     for name, spec in questions(root).items():
-        offered = spec.get("choices") or {}
-        values = list(offered.values()) if isinstance(offered, dict) else list(offered)
+        values = choice_values(spec)
         if name == MULTISELECT:
             content[name] = ", ".join(spec.get("default") or [])
         elif values:

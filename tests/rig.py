@@ -21,7 +21,8 @@ CHOICE_QUESTIONS = ("language", "database", "cache", "queue", "web_framework", "
 def choices(question: str) -> list[str]:
     """The answer values a choice (or multiselect) question offers, in copier.yml's order."""
     offered = QUESTIONS[question]["choices"]
-    return list(offered.values()) if isinstance(offered, dict) else list(offered)
+    values = offered.values() if isinstance(offered, dict) else offered
+    return [v["value"] if isinstance(v, dict) else v for v in values]
 
 
 def defaults() -> dict[str, Any]:

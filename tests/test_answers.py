@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.rig import CHOICE_QUESTIONS, copy_cli
+from tests.rig import CHOICE_QUESTIONS, QUESTIONS, copy_cli
+from tests.test_update import TemplateRepo, edit, generate, git, update
 
 BAD_ANSWERS = [
     ("project_name", "Billing API"),
@@ -128,3 +130,173 @@ def test_copy_into_an_existing_repo_keeps_the_users_files(
     after = tree(existing_repo)
     assert {name: after[name] for name in before} == before
     assert "integration.mk" in after and "tests/integration/conftest.py" in after
+
+
+@pytest.mark.parametrize(
+    "value", ["abc\n", "abc\r\n", "\nabc"], ids=["newline", "crlf", "leading"]
+)
+def test_project_name_with_a_newline_is_refused(value: str, tmp_path: Path) -> None:
+    """Python's `$` also matches before a trailing newline; the validator must not."""
+    destination = tmp_path / "new-project"
+
+    result = copy_cli(destination, "--data", f"project_name={value}")
+
+    assert result.returncode != 0
+    assert "project_name" in result.stderr.strip().splitlines()[-1]
+    assert not destination.exists()
+
+
+def test_a_long_folder_name_gives_a_valid_default(tmp_path: Path) -> None:
+    destination = tmp_path / ("Billing_" + "Very-Long-Service-Name-" * 4)
+
+    result = copy_cli(destination)
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    name = yaml.safe_load((destination / ".copier-answers.yml").read_text())[
+        "project_name"
+    ]
+    assert name == ("billing_" + "very-long-service-name-" * 4)[:49]
+    assert (
+        f"name: {name.replace('_', '-')}-test\n"
+        in (destination / "compose.test.yaml").read_text()
+    )
+
+
+def test_the_validator_knows_every_question() -> None:
+    """project_name's validator lists the questions, to refuse any other --data key."""
+    asked = [
+        name
+        for name, spec in QUESTIONS.items()
+        if not name.startswith("_") and spec.get("when") is not False
+    ]
+    listed = QUESTIONS["project_name"]["validator"].split("set asked = ")[1]
+    assert yaml.safe_load(listed.split(" %}")[0]) == asked
+
+
+@pytest.mark.parametrize(
+    ("flags", "key"),
+    [
+        (["--data", "datbase=mysql"], "datbase"),
+        (
+            ["--data", "project_name=billing-api", "--data", "Database=mysql"],
+            "Database",
+        ),
+        (["--data", "services=[postgres, nats]"], "services"),
+        (["--data", "project_slug=other"], "project_slug"),
+        (["--data", "catalogue={}"], "catalogue"),
+        (["--data", "offered={}"], "offered"),
+    ],
+    ids=["typo", "case", "services", "project_slug", "catalogue", "offered"],
+)
+def test_an_unknown_or_computed_data_key_is_refused_naming_it(
+    flags: list[str], key: str, existing_repo: Path
+) -> None:
+    before = tree(existing_repo)
+
+    result = copy_cli(existing_repo, *flags)
+
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert f"--data {key}: not a question of this template" in last_line, last_line
+    assert tree(existing_repo) == before
+
+
+def test_an_unknown_key_in_a_data_file_is_refused(tmp_path: Path) -> None:
+    data_file = tmp_path / "answers.yml"
+    data_file.write_text("project_name: billing-api\nqueu: nats\n")
+    destination = tmp_path / "new-project"
+
+    result = copy_cli(destination, "--data-file", str(data_file))
+
+    assert result.returncode != 0
+    assert "--data queu:" in result.stderr.strip().splitlines()[-1]
+    assert not destination.exists()
+
+
+def test_the_message_after_copy_says_what_to_run_next(tmp_path: Path) -> None:
+    result = copy_cli(tmp_path / "new-project", "--data", "project_name=billing-api")
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    message = result.stderr.split("integration-harness: the python integration suite")[
+        1
+    ]
+    assert "make integration-test " in message
+    assert "make integration-test-external" in message
+    # For a Makefile Copier kept: the exact line to add (integration.mk exists).
+    assert "\n  include integration.mk\n" in message
+    assert "\n  .env.test.local\n" in message
+
+
+def test_env_test_local_is_git_ignored_and_an_own_gitignore_kept(
+    tmp_path: Path,
+) -> None:
+    fresh = tmp_path / "fresh"
+    subprocess.run(["git", "init", "-q", str(fresh)], check=True)
+    own = tmp_path / "own"
+    subprocess.run(["git", "init", "-q", str(own)], check=True)
+    (own / ".gitignore").write_text("*.log\n")
+
+    for destination in (fresh, own):
+        result = copy_cli(destination, "--data", "project_name=billing-api")
+        assert result.returncode == 0, result.stderr[-2000:]
+        (destination / ".env.test.local").write_text("TEST_DATABASE_URL=x\n")
+
+    ignored = subprocess.run(
+        ["git", "-C", str(fresh), "check-ignore", "-q", ".env.test.local"], check=False
+    )
+    assert ignored.returncode == 0
+    assert (own / ".gitignore").read_text() == "*.log\n"  # the user's, kept as it was
+
+
+def test_an_unknown_data_key_on_update_is_refused_and_nothing_changes(
+    tmp_path: Path,
+) -> None:
+    template = TemplateRepo(tmp_path / "template")
+    project = generate(template, tmp_path / "project")
+    template.release("0.2.0")
+
+    result = update(project, "--data", "datbase=mysql")
+
+    assert result.returncode != 0
+    assert "--data datbase:" in result.stderr.strip().splitlines()[-1]
+    assert git(project, "status", "--porcelain") == ""
+    assert "_commit: 0.1.0" in (project / ".copier-answers.yml").read_text()
+
+
+def without_typescript_nats(root: Path) -> None:
+    """The catalogue as if NATS had no TypeScript example yet."""
+    edit(
+        root / "catalogue/services.yml",
+        "examples: {queue: orderEvents.integration.ts}",
+        "examples: {}",
+    )
+
+
+def test_a_service_the_language_lacks_is_refused_from_the_catalogue(
+    tmp_path: Path,
+) -> None:
+    template = TemplateRepo(tmp_path / "template")
+    template.release("0.2.0", without_typescript_nats)
+
+    refused = copy_cli(
+        tmp_path / "ts",
+        "--data",
+        "language=typescript",
+        "--data",
+        "queue=nats",
+        source=template.path,
+        ref="0.2.0",
+    )
+    kept = copy_cli(
+        tmp_path / "py", "--data", "queue=nats", source=template.path, ref="0.2.0"
+    )
+
+    assert refused.returncode != 0
+    last_line = refused.stderr.strip().splitlines()[-1]
+    assert (
+        "Invalid choice for 'queue': nats is not available with language=typescript"
+        in last_line
+    )
+    assert "choose none, " in last_line and "rabbitmq" in last_line
+    assert not (tmp_path / "ts").exists()
+    assert kept.returncode == 0, kept.stderr[-2000:]

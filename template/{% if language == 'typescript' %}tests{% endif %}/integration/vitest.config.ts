@@ -5,7 +5,9 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["**/*.test.ts"],
+    // Named *.integration.ts, so that a Vitest or Jest run of your repository's own
+    // (default file patterns) never picks these up; *.test.ts files here run too.
+    include: ["**/*.integration.ts", "**/*.test.ts"],
     exclude: ["node_modules/**"],
     // Once, before any worker starts: the safety guard and the readiness wait.
     globalSetup: ["./harness/globalSetup.ts"],

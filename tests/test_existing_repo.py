@@ -1,0 +1,332 @@
+"""Copying into a repository that already has its own tests, test runner and Makefile.
+
+Afterwards the repository's own commands must do exactly what they did before
+(same tests collected, same results, same make targets, no make warnings), and
+the integration suite runs through `make integration-test-external` only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.rig import copy_cli, make
+from tests.test_update import TemplateRepo, edit, generate, git, update
+
+# A database of this module's own on the test PostgreSQL (.env.test's server):
+# a suite run elsewhere at the same time holds app_test, and the harness refuses
+# a database another run is using.
+SERVER_URL = "postgresql://test:test@127.0.0.1:25432/app_test"
+DATABASE_URL = SERVER_URL.rsplit("/", 1)[0] + "/app_test_existing_repo"
+PYTHON_ANSWERS = (
+    "--data",
+    "database=postgres",
+    "--data",
+    "cache=none",
+    "--data",
+    "queue=none",
+)
+
+OWN_TARGETS = ("test", "check", "lint", "clean", "up", "down", "update")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def own_database() -> None:
+    """Create DATABASE_URL's database once if it is missing (the test user may create databases)."""
+    name = DATABASE_URL.rsplit("/", 1)[1]
+    with psycopg.connect(SERVER_URL, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def python_service_repo(root: Path) -> Path:
+    """A service with its own pytest setup: pyproject testpaths, a conftest, unit tests."""
+    write(
+        root / "pyproject.toml",
+        '[project]\nname = "billing"\nversion = "1.0"\n\n'
+        '[tool.pytest.ini_options]\ntestpaths = ["tests"]\naddopts = "-p no:randomly"\n',
+    )
+    write(
+        root / "tests" / "conftest.py",
+        "import pytest\n\n\n@pytest.fixture\ndef invoice_total():\n    return 42\n",
+    )
+    write(
+        root / "tests" / "test_unit.py",
+        "def test_total(invoice_total):\n    assert invoice_total == 42\n\n\n"
+        "def test_vat():\n    assert round(100 * 1.2) == 120\n",
+    )
+    makefile = "".join(
+        f".PHONY: {target}\n{target}:\n\t@echo 'mine: {target}'\n\n"
+        for target in OWN_TARGETS
+    )
+    write(root / "Makefile", makefile)
+    return root
+
+
+def own_pytest(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The repository's own test command, run as its developers run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", *args],
+        cwd=repo,
+        check=False,
+        text=True,
+        capture_output=True,
+        timeout=300,
+    )
+
+
+def collected_ids(repo: Path) -> list[str]:
+    result = own_pytest(repo, "--collect-only", "-q")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return [line for line in result.stdout.splitlines() if "::" in line]
+
+
+def test_python_repo_keeps_its_own_pytest_run(
+    tmp_path: Path, shared_venv: dict[str, str]
+) -> None:
+    repo = python_service_repo(tmp_path / "billing")
+    ids_before = collected_ids(repo)
+    run_before = own_pytest(repo)
+    assert ids_before == [
+        "tests/test_unit.py::test_total",
+        "tests/test_unit.py::test_vat",
+    ]
+    assert run_before.returncode == 0
+
+    copied = copy_cli(repo, "--data", "project_name=billing", *PYTHON_ANSWERS)
+    assert copied.returncode == 0, copied.stderr[-2000:]
+    assert (repo / "tests/integration/test_accounts.py").exists()
+
+    # The repository's own run: the same tests, passing, nothing from tests/integration.
+    assert collected_ids(repo) == ids_before
+    run_after = own_pytest(repo)
+    assert run_after.returncode == 0, run_after.stdout[-3000:]
+    assert re.search(r"\b2 passed\b", run_after.stdout), run_after.stdout[-2000:]
+    assert "integration" not in run_after.stdout + run_after.stderr
+
+    # The integration suite, through its own target (the user adds the include line).
+    with (repo / "Makefile").open("a") as makefile:
+        makefile.write("include integration.mk\n")
+    suite = make(
+        repo,
+        "integration-test-external",
+        "ARGS=-p no:randomly -v",
+        env={**shared_venv, "TEST_DATABASE_URL": DATABASE_URL},
+    )
+    assert suite.returncode == 0, suite.stdout[-3000:] + suite.stderr[-2000:]
+    assert "test_accounts.py::" in suite.stdout and " passed" in suite.stdout
+    assert "test_unit.py" not in suite.stdout  # and not the other way round
+    # A run after the integration suite (its .pytest_cache, __pycache__) still collects the same.
+    assert collected_ids(repo) == ids_before
+
+
+def test_own_makefile_with_the_include_line_keeps_its_targets(
+    tmp_path: Path, shared_venv: dict[str, str]
+) -> None:
+    repo = python_service_repo(tmp_path / "billing")
+    makefile_before = (repo / "Makefile").read_text()
+    before = make(repo, *OWN_TARGETS)
+    assert before.returncode == 0
+
+    copied = copy_cli(repo, "--data", "project_name=billing", *PYTHON_ANSWERS)
+    assert copied.returncode == 0, copied.stderr[-2000:]
+    assert (repo / "Makefile").read_text() == makefile_before  # kept, not overwritten
+    # The message tells the line to add; the user adds it as told.
+    line = re.search(r"Makefile.*\n\s+(include \S+)\n", copied.stderr)
+    assert line, copied.stderr[-2000:]
+    with (repo / "Makefile").open("a") as makefile:
+        makefile.write(f"\n{line.group(1)}\n")
+
+    after = make(repo, *OWN_TARGETS)
+    assert after.returncode == 0, after.stderr
+    assert after.stdout == before.stdout  # each target does what it did
+    assert after.stderr == "", after.stderr  # no "overriding recipe" or other warning
+    default_goal = make(repo)
+    assert default_goal.stdout == "mine: test\n" and default_goal.stderr == ""
+
+    suite = make(
+        repo,
+        "integration-test-external",
+        "ARGS=-p no:randomly -q",
+        env={**shared_venv, "TEST_DATABASE_URL": DATABASE_URL},
+    )
+    assert suite.returncode == 0, suite.stdout[-3000:] + suite.stderr[-2000:]
+    assert "warning" not in suite.stderr.lower(), suite.stderr
+    assert re.search(r"\b\d+ passed\b", suite.stdout), suite.stdout[-2000:]
+
+
+@pytest.mark.parametrize("flags", [[], ["--overwrite"]], ids=["plain", "overwrite"])
+def test_own_gitignore_and_makefile_are_never_rewritten(
+    tmp_path: Path, flags: list[str]
+) -> None:
+    repo = python_service_repo(tmp_path / "billing")
+    write(repo / ".gitignore", "*.log\n")
+    kept = {name: (repo / name).read_text() for name in (".gitignore", "Makefile")}
+
+    copied = copy_cli(repo, "--data", "project_name=billing", *PYTHON_ANSWERS, *flags)
+
+    assert copied.returncode == 0, copied.stderr[-2000:]
+    assert {name: (repo / name).read_text() for name in kept} == kept
+
+
+TYPESCRIPT_ANSWERS = (
+    "--data",
+    "language=typescript",
+    *PYTHON_ANSWERS,
+)
+# The repository's own runner, its test script and one test file per runner.
+NODE_REPOS = {
+    "vitest": {
+        "devDependencies": {"vitest": "4.1.12"},
+        "test": "vitest run",
+        "list": ["./node_modules/.bin/vitest", "list"],
+        "file": ("src/sum.test.ts", "import { expect, test } from 'vitest';\n"),
+    },
+    "jest": {
+        "devDependencies": {"jest": "30.5.2"},
+        "test": "jest",
+        "list": ["./node_modules/.bin/jest", "--listTests"],
+        "file": ("src/sum.test.js", ""),
+    },
+}
+
+
+def node_service_repo(root: Path, runner: str) -> Path:
+    spec = NODE_REPOS[runner]
+    write(
+        root / "package.json",
+        json.dumps(
+            {
+                "name": "web",
+                "private": True,
+                "scripts": {"test": spec["test"]},
+                "devDependencies": spec["devDependencies"],
+            },
+            indent=2,
+        ),
+    )
+    name, header = spec["file"]
+    write(
+        root / name,
+        header + "test('adds', () => { expect(1 + 2).toBe(3); });\n"
+        "test('subtracts', () => { expect(3 - 2).toBe(1); });\n",
+    )
+    install = subprocess.run(
+        ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=root,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert install.returncode == 0, install.stderr[-2000:]
+    return root
+
+
+def node_run(repo: Path, *command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        list(command),
+        cwd=repo,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "CI": "1", "NO_COLOR": "1"},
+    )
+
+
+def listed(repo: Path, runner: str) -> list[str]:
+    """The tests the repository's own runner finds, paths relative to the repository."""
+    result = node_run(repo, *NODE_REPOS[runner]["list"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    return sorted(
+        line.replace(str(repo) + "/", "") for line in result.stdout.splitlines()
+    )
+
+
+@pytest.mark.parametrize("runner", list(NODE_REPOS))
+def test_node_repo_keeps_its_own_test_script(tmp_path: Path, runner: str) -> None:
+    repo = node_service_repo(tmp_path / "web", runner)
+    tests_before = listed(repo, runner)
+    assert tests_before and all("src/sum.test" in line for line in tests_before)
+    assert node_run(repo, "npm", "test").returncode == 0
+
+    copied = copy_cli(repo, "--data", "project_name=web", *TYPESCRIPT_ANSWERS)
+    assert copied.returncode == 0, copied.stderr[-2000:]
+    assert (repo / "tests/integration/accounts.integration.ts").exists()
+    assert listed(repo, runner) == tests_before
+    own = node_run(repo, "npm", "test")
+    assert own.returncode == 0, own.stdout[-3000:] + own.stderr[-3000:]
+    assert "integration" not in own.stdout + own.stderr
+
+    # The suite through its own target (this repo had no Makefile: the template made one).
+    suite = make(
+        repo,
+        "integration-test-external",
+        env={"TEST_DATABASE_URL": DATABASE_URL, "NO_COLOR": "1"},
+    )
+    output = suite.stdout + suite.stderr
+    assert suite.returncode == 0, output[-4000:]
+    assert "accounts.integration.ts" in output and "src/sum.test" not in output
+    # With the suite's node_modules installed, the repository's run is still the same.
+    assert listed(repo, runner) == tests_before
+    assert node_run(repo, "npm", "test").returncode == 0
+
+
+def test_package_lock_is_the_users_and_an_update_leaves_it(tmp_path: Path) -> None:
+    """npm writes tests/integration/package-lock.json; the template never writes or removes it."""
+    template = TemplateRepo(tmp_path / "template")
+    project = generate(
+        template, tmp_path / "web", "language=typescript", "cache=none", "queue=none"
+    )
+    lock = project / "tests/integration/package-lock.json"
+    assert not lock.exists()  # not part of the template
+
+    assert make(project, "integration-deps").returncode == 0
+    assert lock.exists()
+    ignored = subprocess.run(
+        ["git", "-C", str(project), "check-ignore", "-q", str(lock)], check=False
+    )
+    assert ignored.returncode == 1  # to be committed, as the README says
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "lock file")
+    locked = lock.read_text()
+
+    def describe_differently(root: Path) -> None:
+        path = next(root.glob("template/*/integration/package.json.jinja"))
+        edit(path, "Integration tests of", "The integration tests of")
+
+    template.release("0.2.0", describe_differently)
+    result = update(project)
+
+    assert result.returncode == 0, result.stderr
+    assert (
+        "The integration tests of"
+        in (project / "tests/integration/package.json").read_text()
+    )
+    assert lock.read_text() == locked
+    assert make(project, "integration-deps").returncode == 0
+    # npm agrees the lock file matches package.json (npm ci refuses a stale one).
+    check = subprocess.run(
+        ["npm", "ci", "--dry-run", "--no-audit", "--no-fund"],
+        cwd=lock.parent,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stderr[-2000:]

@@ -1,0 +1,160 @@
+"""The questions as a user answers them: `copier copy` in a real terminal, arrow keys and Enter.
+
+Copier runs a question's validator on typed answers only, never on a menu: a
+combination the template cannot render has to be a disabled menu entry (a
+per-choice validator), which the arrow keys skip and which shows its reason.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+import yaml
+
+from tests.rig import ROOT
+from tests.test_answers import without_typescript_nats
+from tests.test_update import TemplateRepo
+
+UP, DOWN, ENTER, ERASE_LINE = "\x1b[A", "\x1b[B", "\r", "\x15"
+PROMPTS = {
+    "project_name": "Project name",
+    "language": "Language of the generated",
+    "database": "SQL database",
+    "cache": "Cache /",
+    "queue": "Message broker",
+    "external_services": "Third-party services",
+    "web_framework": "Web framework",
+    "ci": "CI workflow",
+}
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+class Terminal:
+    """`copier copy` in a pseudo-terminal, with everything it drew kept for asserts."""
+
+    def __init__(
+        self, destination: Path, source: Path = ROOT, ref: str = "HEAD"
+    ) -> None:
+        self.child = pexpect.spawn(
+            sys.executable,
+            ["-m", "copier", "copy", "--vcs-ref", ref, str(source), str(destination)],
+            encoding="utf-8",
+            dimensions=(60, 300),
+            timeout=60,
+        )
+        self.drawn = io.StringIO()
+        self.child.logfile_read = self.drawn
+
+    def answer(self, question: str, keys: str) -> None:
+        """Wait for ``question``'s prompt, then type ``keys``."""
+        self.child.expect_exact(PROMPTS[question])
+        self.child.send(keys)
+
+    def finish(self) -> str:
+        """Wait for Copier to end; returns everything it drew, without colours."""
+        self.child.expect(pexpect.EOF, timeout=120)
+        self.child.close()
+        return ANSI.sub("", self.drawn.getvalue())
+
+
+def answers_of(project: Path) -> dict:
+    return yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+def answer_all(
+    terminal: Terminal, keys: dict[str, str], project_name: str = "demo-app"
+) -> str:
+    """Answer every question: the given keys, else Enter (the default)."""
+    terminal.answer("project_name", ERASE_LINE + project_name + ENTER)
+    for question in list(PROMPTS)[1:]:
+        terminal.answer(question, keys.get(question, ENTER))
+    return terminal.finish()
+
+
+@pytest.mark.parametrize(
+    ("language_keys", "database_keys", "web_keys", "expected"),
+    [
+        # Python without a database: both frameworks disabled, Up cannot leave "none".
+        (ENTER, DOWN * 3 + ENTER, UP + ENTER, ("python", "none", "none")),
+        (ENTER, DOWN * 3 + ENTER, UP + UP + ENTER, ("python", "none", "none")),
+        # Python with PostgreSQL: Up skips the disabled Express and lands on FastAPI.
+        (ENTER, ENTER, UP + ENTER, ("python", "postgres", "fastapi")),
+        # TypeScript: Express is the one above "none"; one more Up skips the
+        # disabled FastAPI and wraps around to "none".
+        (DOWN + ENTER, ENTER, UP + ENTER, ("typescript", "postgres", "express")),
+        (DOWN + ENTER, ENTER, UP + UP + ENTER, ("typescript", "postgres", "none")),
+    ],
+    ids=[
+        "python-nodb-up",
+        "python-nodb-up-up",
+        "python-postgres-up",
+        "typescript-up",
+        "typescript-up-up",
+    ],
+)
+def test_web_framework_menu_offers_only_what_renders(
+    tmp_path: Path,
+    language_keys: str,
+    database_keys: str,
+    web_keys: str,
+    expected: tuple[str, str, str],
+) -> None:
+    project = tmp_path / "project"
+    terminal = Terminal(project)
+
+    screen = answer_all(
+        terminal,
+        {
+            "language": language_keys,
+            "database": database_keys,
+            "web_framework": web_keys,
+        },
+    )
+
+    answers = answers_of(project)
+    assert (
+        answers["language"],
+        answers["database"],
+        answers["web_framework"],
+    ) == expected
+    language, database, _ = expected
+    other = {"python": "express", "typescript": "fastapi"}[language]
+    assert (
+        f"{other} is for language={'typescript' if language == 'python' else 'python'}"
+        in screen
+    )
+    if database == "none":
+        own = {"python": "fastapi", "typescript": "express"}[language]
+        assert f"the {own} example API stores accounts in the database" in screen
+    assert "include integration.mk" in screen  # the message after the copy
+
+
+def test_a_typed_project_name_is_checked_at_the_prompt(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    terminal = Terminal(project)
+    terminal.answer("project_name", ERASE_LINE + "Billing API" + ENTER)
+    terminal.child.expect_exact("is not valid")
+    terminal.child.send(ERASE_LINE + "billing-api" + ENTER)
+    for question in list(PROMPTS)[1:]:
+        terminal.answer(question, ENTER)
+    terminal.finish()
+
+    assert answers_of(project)["project_name"] == "billing-api"
+
+
+def test_a_service_the_language_lacks_is_disabled_in_the_menu(tmp_path: Path) -> None:
+    """Catalogue-driven: with no TypeScript example for NATS, Down skips it."""
+    template = TemplateRepo(tmp_path / "template")
+    template.release("0.2.0", without_typescript_nats)
+    project = tmp_path / "project"
+    terminal = Terminal(project, source=template.path, ref="0.2.0")
+
+    screen = answer_all(terminal, {"language": DOWN + ENTER, "queue": DOWN + ENTER})
+
+    assert answers_of(project)["queue"] == "mqtt"  # rabbitmq, (nats disabled), mqtt
+    assert "nats is not available with language=typescript" in screen
