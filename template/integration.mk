@@ -12,6 +12,9 @@
 # ARGS="..." is passed to the test runner; PARALLEL=N runs it on N workers;
 # KEEP=1 leaves the services running.
 
+# Included anywhere in your Makefile, this file never becomes its default goal.
+INTEGRATION_INCLUDER_GOAL := $(.DEFAULT_GOAL)
+
 INTEGRATION_COMPOSE ?= docker compose
 # The stack belongs to this checkout: the name in compose.test.yaml plus a hash of
 # this directory, so two clones or worktrees of one repository never share (or
@@ -125,4 +128,7 @@ ifeq ($(strip $(shell grep -v -e '^\#' -e '^[[:space:]]*$$' $(INTEGRATION_USER_M
 test test-external services-up services-down check-update:
 	@echo "integration-harness: \`make $@\` is now \`make integration-$@\` (see tests/integration/README.md)"
 	@$(MAKE) --no-print-directory integration-$@
+INTEGRATION_INCLUDER_GOAL := $(or $(INTEGRATION_INCLUDER_GOAL),test)
 endif
+
+.DEFAULT_GOAL := $(INTEGRATION_INCLUDER_GOAL)

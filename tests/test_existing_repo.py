@@ -170,6 +170,20 @@ def test_own_makefile_with_the_include_line_keeps_its_targets(
     assert re.search(r"\b\d+ passed\b", suite.stdout), suite.stdout[-2000:]
 
 
+def test_include_line_at_the_top_keeps_the_default_goal(tmp_path: Path) -> None:
+    """Users often put includes first; integration.mk must not become the default goal."""
+    repo = python_service_repo(tmp_path / "billing")
+    before = make(repo)
+    assert copy_cli(repo, "--data", "project_name=billing", *PYTHON_ANSWERS).returncode == 0
+    makefile = repo / "Makefile"
+    makefile.write_text("include integration.mk\n\n" + makefile.read_text())
+
+    after = make(repo)
+
+    assert before.returncode == 0 and before.stdout == "mine: test\n"
+    assert (after.returncode, after.stdout, after.stderr) == (0, before.stdout, "")
+
+
 @pytest.mark.parametrize("flags", [[], ["--overwrite"]], ids=["plain", "overwrite"])
 def test_own_gitignore_and_makefile_are_never_rewritten(
     tmp_path: Path, flags: list[str]
