@@ -18,6 +18,7 @@ import uuid
 
 import pytest
 
+from .managed import enforce_managed_files
 from .readiness import Readiness, wait_for_all
 from .safety import UnsafeTarget
 from .services import SERVICES, Service
@@ -103,6 +104,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
     if xdist_worker() is not None or config.option.collectonly or config.option.help:
         return
+    enforce_managed_files(config)
     try:
         settings = load_settings()
     except (OSError, ValueError) as error:
