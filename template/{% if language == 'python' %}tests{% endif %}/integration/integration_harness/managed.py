@@ -73,7 +73,7 @@ class ManagedReport:
                 "integration-harness: warning: managed files differ from what the template wrote: "
                 + ", ".join(self.edited)
                 + ". `copier update` merges into them and can leave conflict markers; put"
-                " changes in your own files (.env.test.local, conftest.py, compose.test.override.yaml)."
+                " changes in your own files instead (.env.test.local, compose.test.override.yaml, your fixtures)."
             )
         if self.moved_from is not None:
             lines.append(

@@ -5,6 +5,7 @@
  * run at once with one message per service, naming it, its URL and the fix.
  * Then one line says what the harness connected to and how long each took.
  */
+import { enforceManagedFiles } from "./managed"; // first: it stops a run whose managed files are broken
 import { waitFor, type Readiness } from "./readiness";
 import { MODULES } from "./registry";
 import { SERVICES, type Service } from "./services";
@@ -19,6 +20,7 @@ function fixFor(service: Service, settings: Settings): string {
 }
 
 export async function setup(): Promise<() => Promise<void>> {
+  enforceManagedFiles();
   const settings = loadSettings();
   const problems: string[] = [];
   const waiting: Array<{ service: Service; url: string }> = [];
