@@ -67,8 +67,7 @@ def destination(source: Path) -> tuple[str, list[str]]:
             part = match["name"] + match["after"]
         parts.append(part)
     name = "/".join(parts)
-    if name.endswith(SUFFIX):
-        name = name[: -len(SUFFIX)]
+    name = name.removesuffix(SUFFIX)
     return name, conditions
 
 

@@ -1,0 +1,287 @@
+"""Managed files: the manifest, the checks before every run, and restoring them.
+
+What Copier really does on `copier update` (measured here, Copier 9.19): a managed
+file that both the user and the new release changed on the same lines is merged
+with ``<<<<<<< before updating`` markers and Copier exits 0; a managed file the
+user deleted is not restored. The harness stops the next run naming such files
+and the command that restores them, and warns about edited managed files before
+an update meets them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hooks import manifest
+from tests.rig import ROOT, make, render, run_copier_cli
+from tests.test_update import (
+    TemplateRepo,
+    edit,
+    generate,
+    git,
+    make_user_edits,
+    update,
+)
+
+MANIFEST = "tests/integration/managed-files.sha256"
+ENV = {
+    # A database and Redis index of this module's own: other suites share app_test.
+    "TEST_DATABASE_URL": "postgresql://test:test@127.0.0.1:25432/app_test_managed",
+    "TEST_REDIS_URL": "redis://127.0.0.1:25379/12",
+}
+RESTORE = (
+    "copier recopy --defaults --overwrite --vcs-ref \"$(sed -n 's/^_commit: //p'"
+    " .copier-answers.yml)\" -x Makefile -x 'tests/integration/conftest.py'"
+    " -x 'tests/integration/test_*.py' -x 'tests/integration/*.test.ts'"
+    " -x 'tests/integration/example_app' -x 'tests/integration/schema'"
+)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def own_database() -> None:
+    import psycopg
+
+    with psycopg.connect(
+        "postgresql://test:test@127.0.0.1:25432/app_test", autocommit=True
+    ) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = 'app_test_managed'"
+        ).fetchone()
+        if not exists:
+            connection.execute("CREATE DATABASE app_test_managed")
+
+
+def manifest_entries(project: Path) -> dict[str, str]:
+    entries = {}
+    for line in (project / MANIFEST).read_text().splitlines():
+        if line and not line.startswith("#"):
+            digest, name = line.split("  ", 1)
+            entries[name] = digest
+    return entries
+
+
+def user_owned(name: str) -> bool:
+    return manifest.is_user_owned(name, manifest.user_owned_patterns())
+
+
+def test_manifest_template_is_generated_from_the_template_tree() -> None:
+    assert (
+        ROOT / manifest.MANIFEST_TEMPLATE
+    ).read_text() == manifest.manifest_template(), "run: python hooks/manifest.py"
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {},
+        {
+            "queue": "kafka",
+            "database": "mysql",
+            "web_framework": "fastapi",
+            "external_services": ["http_api", "email", "object_storage", "payments"],
+        },
+        {
+            "language": "typescript",
+            "queue": "sqs",
+            "database": "mariadb",
+            "web_framework": "express",
+            "external_services": ["http_api", "email"],
+        },
+        {"database": "none", "cache": "none", "queue": "none", "ci": "none"},
+    ],
+    ids=["default", "python-widest", "typescript-wide", "no-services"],
+)
+def test_manifest_lists_every_managed_file_with_the_hash_written(
+    tmp_path: Path, answers: dict
+) -> None:
+    project = render(tmp_path / "project", **answers)
+    entries = manifest_entries(project)
+    written = {
+        path.relative_to(project).as_posix()
+        for path in project.rglob("*")
+        if path.is_file()
+    }
+    managed = {
+        name
+        for name in written
+        if not user_owned(name) and name not in (".copier-answers.yml", MANIFEST)
+    }
+
+    assert set(entries) == managed
+    for name, digest in entries.items():
+        assert hashlib.sha256((project / name).read_bytes()).hexdigest() == digest, name
+    check = subprocess.run(
+        ["sha256sum", "--check", "--strict", MANIFEST],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def conflicting_release(template: Path) -> None:
+    """0.2.0 changes the same .env.test line the user edits (the PostgreSQL port)."""
+    edit(template / "catalogue/services.yml", "host_port: 25432", "host_port: 25433")
+
+
+def pytest_run(project: Path, venv: dict[str, str], *args: str):
+    return make(
+        project,
+        "integration-test-external",
+        f"ARGS=-p no:randomly {' '.join(args)}",
+        env={**venv, **ENV},
+    )
+
+
+def test_update_conflict_stops_the_next_run_and_restoring_fixes_it(
+    tmp_path: Path, shared_venv: dict[str, str]
+) -> None:
+    template = TemplateRepo(tmp_path / "template")
+    project = generate(template, tmp_path / "project")
+    edits = make_user_edits(project)
+    # The edits users make although the README says not to: a managed file.
+    env_test = project / ".env.test"
+    edit(env_test, "TEST_POSTGRES_PORT=25432", "TEST_POSTGRES_PORT=25999")
+    (project / "tests/integration/integration_harness/readiness.py").unlink()
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "edit managed files")
+
+    stopped_before = pytest_run(project, shared_venv)
+    (project / "tests/integration/integration_harness/readiness.py").write_bytes(
+        (
+            template.path / "template/{% if language == 'python' %}tests{% endif %}"
+            "/integration/integration_harness/readiness.py"
+        ).read_bytes()
+    )
+    git(project, "commit", "-q", "-a", "-m", "restore the harness module by hand")
+    warned = pytest_run(project, shared_venv, "-k", "settings")
+    template.release("0.2.0", conflicting_release)
+    updated = update(project)
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "update")
+    stopped = pytest_run(project, shared_venv)
+    restored = subprocess.run(
+        ["bash", "-c", RESTORE],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={
+            **os.environ,
+            "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        },
+    )
+    after = pytest_run(project, shared_venv)
+
+    assert stopped_before.returncode != 0
+    assert "managed files are broken, no test was run" in stopped_before.stderr
+    assert "integration_harness/readiness.py: missing" in stopped_before.stderr
+    assert "Traceback" not in stopped_before.stdout + stopped_before.stderr
+    assert warned.returncode == 0, warned.stdout[-2000:] + warned.stderr[-2000:]
+    assert "warning: managed files differ from what the template wrote: .env.test" in (
+        warned.stdout
+    )
+    # What Copier does: a 3-way merge that leaves markers and still exits 0.
+    assert updated.returncode == 0, updated.stderr
+    assert "<<<<<<< before updating" in env_test.read_text()
+    assert stopped.returncode != 0
+    assert ".env.test: conflict markers from `copier update`" in stopped.stderr
+    assert RESTORE in stopped.stderr
+    assert restored.returncode == 0, restored.stderr
+    assert "<<<<<<<" not in env_test.read_text()
+    assert "TEST_POSTGRES_PORT=25433" in env_test.read_text()
+    for name, text in edits.items():
+        assert (project / name).read_text() == text, name
+    assert after.returncode == 0, after.stdout[-3000:] + after.stderr[-2000:]
+    assert "warning: managed files differ" not in after.stdout
+
+
+def test_a_renamed_integration_folder_is_reported(
+    tmp_path: Path, shared_venv: dict[str, str]
+) -> None:
+    project = render(tmp_path / "project")
+    (project / "tests/integration").rename(project / "tests/it")
+    result = subprocess.run(
+        [
+            shared_venv["INTEGRATION_VENV"] + "/bin/python",
+            "-m",
+            "pytest",
+            "-c",
+            "tests/it/pytest.ini",
+            "--rootdir",
+            "tests/it",
+            "tests/it",
+            "-p",
+            "no:randomly",
+            "-k",
+            "settings",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **ENV},
+    )
+
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert (
+        "the harness runs from tests/it, but `copier update` only updates tests/integration"
+        in result.stdout
+    )
+
+
+def test_typescript_run_warns_and_stops_like_python(tmp_path: Path) -> None:
+    project = render(
+        tmp_path / "project",
+        language="typescript",
+        database="none",
+        cache="none",
+        queue="none",
+    )
+    deps = make(project, "integration-deps")
+    assert deps.returncode == 0, deps.stdout + deps.stderr
+    clean = make(project, "integration-test-external")
+    with (project / "integration.mk").open("a") as file:
+        file.write("\n# my note\n")
+    warned = make(project, "integration-test-external")
+    (project / "tests/integration/harness/readiness.ts").unlink()
+    (project / ".env.test").write_text(
+        (project / ".env.test").read_text() + "<<<<<<< before updating\n"
+    )
+    stopped = make(project, "integration-test-external")
+
+    assert clean.returncode == 0, clean.stdout[-2000:] + clean.stderr[-2000:]
+    assert "warning: managed files differ" not in clean.stdout + clean.stderr
+    assert warned.returncode == 0
+    assert (
+        "warning: managed files differ from what the template wrote: integration.mk"
+        in warned.stdout + warned.stderr
+    )
+    output = stopped.stdout + stopped.stderr
+    assert stopped.returncode != 0
+    assert "managed files are broken, no test was run" in output
+    assert ".env.test: conflict markers from `copier update`" in output
+    assert "tests/integration/harness/readiness.ts: missing" in output
+    assert RESTORE in output
+
+
+def test_copier_does_not_restore_a_deleted_managed_file(tmp_path: Path) -> None:
+    """Measured, so README says it: an update leaves a deleted managed file deleted."""
+    template = TemplateRepo(tmp_path / "template")
+    project = generate(template, tmp_path / "project")
+    git(project, "rm", "-q", "integration.mk")
+    git(project, "commit", "-q", "-m", "delete")
+    template.release("0.2.0", conflicting_release)
+
+    result = update(project)
+
+    assert result.returncode == 0, result.stderr
+    assert not (project / "integration.mk").exists()
+    assert run_copier_cli("--version").returncode == 0
