@@ -160,10 +160,12 @@ def test_update_conflict_stops_the_next_run_and_restoring_fixes_it(
             "/integration/integration_harness/readiness.py"
         ).read_bytes()
     )
-    git(project, "commit", "-q", "-a", "-m", "restore the harness module by hand")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "restore the harness module by hand")
     warned = pytest_run(project, shared_venv, "-k", "settings")
     template.release("0.2.0", conflicting_release)
     updated = update(project)
+    merged = env_test.read_text()
     git(project, "add", "-A")
     git(project, "commit", "-q", "-m", "update")
     stopped = pytest_run(project, shared_venv)
@@ -190,7 +192,7 @@ def test_update_conflict_stops_the_next_run_and_restoring_fixes_it(
     )
     # What Copier does: a 3-way merge that leaves markers and still exits 0.
     assert updated.returncode == 0, updated.stderr
-    assert "<<<<<<< before updating" in env_test.read_text()
+    assert "<<<<<<< before updating\nTEST_POSTGRES_PORT=25999\n=======\n" in merged
     assert stopped.returncode != 0
     assert ".env.test: conflict markers from `copier update`" in stopped.stderr
     assert RESTORE in stopped.stderr
