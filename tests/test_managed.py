@@ -26,15 +26,11 @@ from tests.test_update import (
     generate,
     git,
     make_user_edits,
+    own_settings,
     update,
 )
 
 MANIFEST = "tests/integration/managed-files.sha256"
-ENV = {
-    # A database and Redis index of this module's own: other suites share app_test.
-    "TEST_DATABASE_URL": "postgresql://test:test@127.0.0.1:25432/app_test_managed",
-    "TEST_REDIS_URL": "redis://127.0.0.1:25379/12",
-}
 RESTORE = (
     "copier recopy --defaults --overwrite --vcs-ref \"$(sed -n 's/^_commit: //p'"
     " .copier-answers.yml)\" -x Makefile -x 'tests/integration/conftest.py'"
@@ -43,18 +39,10 @@ RESTORE = (
 )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def own_database() -> None:
-    import psycopg
-
-    with psycopg.connect(
-        "postgresql://test:test@127.0.0.1:25432/app_test", autocommit=True
-    ) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = 'app_test_managed'"
-        ).fetchone()
-        if not exists:
-            connection.execute("CREATE DATABASE app_test_managed")
+@pytest.fixture(scope="module")
+def own_env() -> dict[str, str]:
+    """A database and a Redis index of this module's own (see `own_settings`)."""
+    return own_settings()
 
 
 def manifest_entries(project: Path) -> dict[str, str]:
@@ -131,17 +119,17 @@ def conflicting_release(template: Path) -> None:
     edit(template / "catalogue/services.yml", "host_port: 25432", "host_port: 25433")
 
 
-def pytest_run(project: Path, venv: dict[str, str], *args: str):
+def pytest_run(project: Path, env: dict[str, str], *args: str):
     return make(
         project,
         "integration-test-external",
         f"ARGS=-p no:randomly {' '.join(args)}",
-        env={**venv, **ENV},
+        env=env,
     )
 
 
 def test_update_conflict_stops_the_next_run_and_restoring_fixes_it(
-    tmp_path: Path, shared_venv: dict[str, str]
+    tmp_path: Path, shared_venv: dict[str, str], own_env: dict[str, str]
 ) -> None:
     template = TemplateRepo(tmp_path / "template")
     project = generate(template, tmp_path / "project")
@@ -153,7 +141,7 @@ def test_update_conflict_stops_the_next_run_and_restoring_fixes_it(
     git(project, "add", "-A")
     git(project, "commit", "-q", "-m", "edit managed files")
 
-    stopped_before = pytest_run(project, shared_venv)
+    stopped_before = pytest_run(project, {**shared_venv, **own_env})
     (project / "tests/integration/integration_harness/readiness.py").write_bytes(
         (
             template.path / "template/{% if language == 'python' %}tests{% endif %}"
@@ -162,13 +150,13 @@ def test_update_conflict_stops_the_next_run_and_restoring_fixes_it(
     )
     git(project, "add", "-A")
     git(project, "commit", "-q", "-m", "restore the harness module by hand")
-    warned = pytest_run(project, shared_venv, "-k", "settings")
+    warned = pytest_run(project, {**shared_venv, **own_env}, "-k", "settings")
     template.release("0.2.0", conflicting_release)
     updated = update(project)
     merged = env_test.read_text()
     git(project, "add", "-A")
     git(project, "commit", "-q", "-m", "update")
-    stopped = pytest_run(project, shared_venv)
+    stopped = pytest_run(project, {**shared_venv, **own_env})
     restored = subprocess.run(
         ["bash", "-c", RESTORE],
         cwd=project,
@@ -180,7 +168,7 @@ def test_update_conflict_stops_the_next_run_and_restoring_fixes_it(
             "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
         },
     )
-    after = pytest_run(project, shared_venv)
+    after = pytest_run(project, {**shared_venv, **own_env})
 
     assert stopped_before.returncode != 0
     assert "managed files are broken, no test was run" in stopped_before.stderr
@@ -206,7 +194,7 @@ def test_update_conflict_stops_the_next_run_and_restoring_fixes_it(
 
 
 def test_a_renamed_integration_folder_is_reported(
-    tmp_path: Path, shared_venv: dict[str, str]
+    tmp_path: Path, shared_venv: dict[str, str], own_env: dict[str, str]
 ) -> None:
     project = render(tmp_path / "project")
     (project / "tests/integration").rename(project / "tests/it")
@@ -229,7 +217,7 @@ def test_a_renamed_integration_folder_is_reported(
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, **ENV},
+        env={**os.environ, **own_env},
     )
 
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
