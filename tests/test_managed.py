@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from hooks import manifest
-from tests.rig import ROOT, make, render, run_copier_cli
+from tests.rig import ROOT, make, render
 from tests.test_update import (
     TemplateRepo,
     edit,
@@ -238,6 +238,11 @@ def test_typescript_run_warns_and_stops_like_python(tmp_path: Path) -> None:
     deps = make(project, "integration-deps")
     assert deps.returncode == 0, deps.stdout + deps.stderr
     clean = make(project, "integration-test-external")
+    original_mk = (project / "integration.mk").read_text()
+    original_env = (project / ".env.test").read_text()
+    original_readiness = (
+        project / "tests/integration/harness/readiness.ts"
+    ).read_text()
     with (project / "integration.mk").open("a") as file:
         file.write("\n# my note\n")
     warned = make(project, "integration-test-external")
@@ -246,6 +251,17 @@ def test_typescript_run_warns_and_stops_like_python(tmp_path: Path) -> None:
         (project / ".env.test").read_text() + "<<<<<<< before updating\n"
     )
     stopped = make(project, "integration-test-external")
+    (project / "integration.mk").write_text(original_mk)
+    (project / ".env.test").write_text(original_env)
+    (project / "tests/integration/harness/readiness.ts").write_text(original_readiness)
+    (project / "tests/integration").rename(project / "tests/it")
+    renamed = subprocess.run(
+        ["./node_modules/.bin/vitest", "run"],
+        cwd=project / "tests/it",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
     assert clean.returncode == 0, clean.stdout[-2000:] + clean.stderr[-2000:]
     assert "warning: managed files differ" not in clean.stdout + clean.stderr
@@ -260,6 +276,11 @@ def test_typescript_run_warns_and_stops_like_python(tmp_path: Path) -> None:
     assert ".env.test: conflict markers from `copier update`" in output
     assert "tests/integration/harness/readiness.ts: missing" in output
     assert RESTORE in output
+    assert renamed.returncode == 0, renamed.stdout[-2000:] + renamed.stderr[-2000:]
+    assert (
+        "the harness runs from tests/it, but `copier update` only updates tests/integration"
+        in renamed.stdout + renamed.stderr
+    )
 
 
 def test_copier_does_not_restore_a_deleted_managed_file(tmp_path: Path) -> None:
@@ -274,4 +295,16 @@ def test_copier_does_not_restore_a_deleted_managed_file(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     assert not (project / "integration.mk").exists()
-    assert run_copier_cli("--version").returncode == 0
+
+
+def test_a_rej_file_next_to_a_managed_file_stops_the_run(
+    tmp_path: Path, shared_venv: dict[str, str]
+) -> None:
+    """`copier update --conflict rej` writes FILE.rej instead of markers."""
+    project = render(tmp_path / "project")
+    (project / "compose.test.yaml.rej").write_text("@@ -1 +1 @@\n-a\n+b\n")
+
+    result = make(project, "integration-test-external", env=shared_venv)
+
+    assert result.returncode != 0
+    assert "compose.test.yaml: conflict markers from `copier update`" in result.stderr
