@@ -308,3 +308,30 @@ def test_a_rej_file_next_to_a_managed_file_stops_the_run(
 
     assert result.returncode != 0
     assert "compose.test.yaml: conflict markers from `copier update`" in result.stderr
+
+
+def test_crlf_checkouts_are_not_reported_as_edits(
+    tmp_path: Path, shared_venv: dict[str, str]
+) -> None:
+    """git with core.autocrlf=true checks text files out with CRLF: not an edit."""
+    project = render(tmp_path / "project")
+    env_test = project / ".env.test"
+    env_test.write_bytes(env_test.read_bytes().replace(b"\n", b"\r\n"))
+    compose = project / "compose.test.yaml"
+    compose.write_text(compose.read_text() + "# an edit\n")
+    probe = (
+        "import sys; sys.path.insert(0, 'tests/integration');"
+        "from integration_harness.managed import check_managed_files;"
+        "report = check_managed_files(); print(report.edited, report.missing)"
+    )
+
+    result = subprocess.run(
+        [shared_venv["INTEGRATION_VENV"] + "/bin/python", "-c", probe],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['compose.test.yaml'] []"

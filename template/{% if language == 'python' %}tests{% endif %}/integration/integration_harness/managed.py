@@ -102,6 +102,15 @@ def _has_conflict_markers(path: Path) -> bool:
     return bool(_CONFLICT.search(text))
 
 
+def _matches(content: bytes, digest: str) -> bool:
+    """True when ``content`` is what the template wrote (also checked out with CRLF)."""
+    if hashlib.sha256(content).hexdigest() == digest:
+        return True
+    return b"\r\n" in content and (
+        hashlib.sha256(content.replace(b"\r\n", b"\n")).hexdigest() == digest
+    )
+
+
 def check_managed_files(integration_dir: Path | None = None) -> ManagedReport | None:
     """Compare the managed files with the manifest; None when there is no manifest."""
     integration_dir = (
@@ -137,7 +146,7 @@ def check_managed_files(integration_dir: Path | None = None) -> ManagedReport | 
             report.missing.append(shown)
         elif _has_conflict_markers(path) or path.with_name(path.name + ".rej").exists():
             report.conflicted.append(shown)
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != entry["digest"]:
+        elif not _matches(path.read_bytes(), entry["digest"]):
             report.edited.append(shown)
     return report
 

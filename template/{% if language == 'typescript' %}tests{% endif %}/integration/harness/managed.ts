@@ -70,6 +70,15 @@ function hasConflictMarkers(path: string): boolean {
   }
 }
 
+/** True when `content` is what the template wrote (also checked out with CRLF). */
+function matches(content: Buffer, digest: string): boolean {
+  const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+  if (sha256(content) === digest) return true;
+  const text = content.toString("latin1");
+  if (!text.includes("\r\n")) return false;
+  return sha256(Buffer.from(text.replaceAll("\r\n", "\n"), "latin1")) === digest;
+}
+
 /** Compare the managed files with the manifest; undefined when there is no manifest. */
 export function checkManagedFiles(
   integrationDir: string = resolve(dirname(fileURLToPath(import.meta.url)), ".."),
@@ -103,7 +112,7 @@ export function checkManagedFiles(
       report.missing.push(shown);
     } else if (hasConflictMarkers(path) || existsSync(`${path}.rej`)) {
       report.conflicted.push(shown);
-    } else if (createHash("sha256").update(readFileSync(path)).digest("hex") !== entry.digest) {
+    } else if (!matches(readFileSync(path), entry.digest)) {
       report.edited.push(shown);
     }
   }
