@@ -109,14 +109,23 @@ ifneq ($(wildcard compose.test.yaml),)
 	$(INTEGRATION_COMPOSE) $(INTEGRATION_COMPOSE_FLAGS) down --volumes --remove-orphans
 endif
 
-# Exit status 2 when an update is available (for CI); `copier update` applies it.
+# One line either way. GNU make itself only exits 0 or 2, so: exit status 0 when
+# the check ran (up to date, or a newer version is available: the line says
+# which), 2 when it could not run. For CI: `copier check-update --quiet` exits
+# 0 (up to date), 2 (update available) or 1 (could not check).
 integration-check-update:
-	@command -v $(firstword $(INTEGRATION_COPIER)) >/dev/null || \
-		{ echo "integration-harness: copier is not installed (pipx install copier)"; exit 1; }
-	$(INTEGRATION_COPIER) check-update --quiet || { status=$$?; \
-		if [ $$status = 2 ]; then echo "integration-harness: a newer template version is available: run copier update"; fi; \
-		exit $$status; }
-	@echo "integration-harness: the template is up to date"
+	@if ! command -v $(firstword $(INTEGRATION_COPIER)) >/dev/null 2>&1; then \
+		echo "integration-harness: cannot check for updates: copier is not installed (pipx install copier, or uv tool install copier)" >&2; exit 1; fi; \
+	errors=$$(mktemp); status=0; \
+	found=$$($(INTEGRATION_COPIER) check-update --output-format json 2>$$errors) || status=$$?; \
+	reason=$$(grep -v '^[[:space:]]*$$' $$errors | tail -n 1); rm -f $$errors; \
+	if [ $$status != 0 ] || ! printf '%s' "$$found" | grep -q '"update_available"'; then \
+		echo "integration-harness: cannot check for updates: $${reason:-copier check-update exited with status $$status} (the template's source is _src_path in .copier-answers.yml)" >&2; exit 1; fi; \
+	current=$$(printf '%s' "$$found" | sed -n 's/.*"current_version": *"\([^"]*\)".*/\1/p'); \
+	latest=$$(printf '%s' "$$found" | sed -n 's/.*"latest_version": *"\([^"]*\)".*/\1/p'); \
+	if printf '%s' "$$found" | grep -q '"update_available": *true'; then \
+		echo "integration-harness: template $$latest is available (this project has $${current:-an untagged version}): run copier update --defaults, and read the template's CHANGELOG"; \
+	else echo "integration-harness: up to date with the template ($${current:-untagged})"; fi
 
 # Releases before 0.3.0 created a Makefile that only says `include integration.mk`
 # and told you to run `make test`. That Makefile is yours, so an update never

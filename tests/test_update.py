@@ -13,6 +13,7 @@ Versions of the throwaway template:
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -68,6 +69,35 @@ USER_APPENDS = {
     ),
     "Makefile": "\nhello:\n\t@echo hello from my Makefile\n",
 }
+
+
+OWN_DATABASE = "app_test_updates"
+
+
+def own_settings() -> dict[str, str]:
+    """TEST_* settings of a database and a Redis index of these modules' own.
+
+    Other suites run against app_test and Redis index 0 at the same time.
+    """
+    import psycopg
+
+    base = "postgresql://test:test@127.0.0.1:25432"
+    with psycopg.connect(f"{base}/app_test", autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (OWN_DATABASE,)
+        ).fetchone()
+        if not exists:
+            connection.execute(f"CREATE DATABASE {OWN_DATABASE}")
+    return {
+        "TEST_DATABASE_URL": f"{base}/{OWN_DATABASE}",
+        "TEST_REDIS_URL": "redis://127.0.0.1:25379/12",
+    }
+
+
+@pytest.fixture(scope="module")
+def own_env() -> dict[str, str]:
+    """A database and a Redis index of this module's own (see `own_settings`)."""
+    return own_settings()
 
 
 def git(folder: Path, *args: str) -> str:
@@ -192,7 +222,8 @@ def assert_no_conflicts(project: Path) -> None:
             continue
         assert path.suffix != ".rej", path
         text = path.read_text(errors="replace")
-        assert "<<<<<<<" not in text and ">>>>>>>" not in text, path
+        # Markers start a line; the harness's own messages mention them mid-line.
+        assert not re.search(r"^(<<<<<<<|>>>>>>>)", text, re.MULTILINE), path
 
 
 def assert_user_edits_intact(
@@ -227,7 +258,9 @@ def test_update_brings_template_changes_and_keeps_every_user_edit(
         yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"]
         == "0.2.0"
     )
-    suite = make(project, "integration-test-external", "ARGS=-p no:randomly", env=shared_venv)
+    suite = make(
+        project, "integration-test-external", "ARGS=-p no:randomly", env=shared_venv
+    )
     assert suite.returncode == 0, suite.stdout[-3000:]
     assert (
         "test_my_own_query PASSED" in suite.stdout or "test_mine.py ." in suite.stdout
@@ -340,7 +373,10 @@ def test_breaking_update_needs_trust_for_its_migration_and_ends_consistent(
         project, edits, renamed={".env.test.local": ".env.test.user"}
     )
     suite = make(
-        project, "integration-test-external", "ARGS=-p no:randomly -k my_setting", env=shared_venv
+        project,
+        "integration-test-external",
+        "ARGS=-p no:randomly -k my_setting",
+        env=shared_venv,
     )
     assert suite.returncode == 0, suite.stdout[-3000:]
 
@@ -365,11 +401,13 @@ def test_update_from_the_oldest_release_to_the_newest(
         yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"]
         == "1.0.0"
     )
-    suite = make(project, "integration-test-external", "ARGS=-p no:randomly", env=shared_venv)
+    suite = make(
+        project, "integration-test-external", "ARGS=-p no:randomly", env=shared_venv
+    )
     assert suite.returncode == 0, suite.stdout[-3000:]
 
 
-def test_make_check_update_reports_a_newer_version(
+def test_make_check_update_one_line_and_status_per_outcome(
     template: TemplateRepo, tmp_path: Path
 ) -> None:
     project = generate(template, tmp_path / "project")
@@ -377,9 +415,220 @@ def test_make_check_update_reports_a_newer_version(
     current = make(project, "integration-check-update")
     template.release("0.2.0", harness_fix_and_new_fixture)
     behind = make(project, "integration-check-update")
+    shutil.rmtree(template.path)  # the template's source is gone: Copier cannot check
+    broken = make(project, "integration-check-update")
 
-    assert current.returncode == 0 and "up to date" in current.stdout
-    assert (
-        behind.returncode == 2
-        and "newer template version is available" in behind.stdout
+    assert (current.returncode, current.stdout, current.stderr) == (
+        0,
+        "integration-harness: up to date with the template (0.1.0)\n",
+        "",
     )
+    assert (behind.returncode, behind.stderr) == (0, "")
+    assert behind.stdout == (
+        "integration-harness: template 0.2.0 is available (this project has 0.1.0):"
+        " run copier update --defaults, and read the template's CHANGELOG\n"
+    )
+    assert broken.returncode == 2 and broken.stdout == ""
+    ours, makes = broken.stderr.splitlines()
+    assert ours.startswith("integration-harness: cannot check for updates: ")
+    assert "_src_path in .copier-answers.yml" in ours
+    assert (
+        makes.startswith("make: *** [integration.mk:")
+        and "check-update" not in ours[:40]
+    )
+
+
+def test_make_check_update_without_copier_says_how_to_install(
+    template: TemplateRepo, tmp_path: Path
+) -> None:
+    project = generate(template, tmp_path / "project")
+
+    result = make(
+        project, "integration-check-update", "INTEGRATION_COPIER=no-such-copier"
+    )
+
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines()[0] == (
+        "integration-harness: cannot check for updates: copier is not installed"
+        " (pipx install copier, or uv tool install copier)"
+    )
+
+
+# --- the README's ways to generate, each followed by an update -----------------
+
+
+def test_readme_first_command_from_a_clone_gives_a_project_that_updates(
+    tmp_path: Path,
+) -> None:
+    """`copier copy --defaults --vcs-ref HEAD . DEST` from a clone, as README shows."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    results = {}
+    for typed in (".", str(clone)):
+        project = tmp_path / f"project-{len(results)}"
+        made = run_copier_cli(
+            "copy", "--defaults", "--vcs-ref", "HEAD", typed, str(project), cwd=clone
+        )
+        assert made.returncode == 0, made.stderr
+        commit_generated(project)
+        answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+        results[typed] = (
+            answers["_src_path"],
+            update(project),
+            make(project, "integration-check-update"),
+        )
+
+    for typed, (recorded, updated, check) in results.items():
+        assert recorded == str(clone), typed
+        assert updated.returncode == 0, (typed, updated.stderr[-2000:])
+        assert check.returncode == 0 and "up to date" in check.stdout, (
+            typed,
+            check.stderr,
+        )
+
+
+def test_git_url_pinned_release_updates_to_the_newest(
+    template: TemplateRepo, tmp_path: Path
+) -> None:
+    """`copier copy --vcs-ref 0.1.0 <git URL> DEST`, then `copier update`."""
+    template.release("0.2.0", harness_fix_and_new_fixture)
+    url = f"git+file://{template.path}"  # a git URL, as https://... or git@... would be
+    made = run_copier_cli(
+        "copy", "--defaults", "--vcs-ref", "0.1.0", url, str(tmp_path / "project")
+    )
+    assert made.returncode == 0, made.stderr
+    project = commit_generated(tmp_path / "project")
+    before = yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+    updated = update(project)
+
+    after = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert (before["_src_path"], before["_commit"]) == (url, "0.1.0")
+    assert updated.returncode == 0, updated.stderr
+    assert (after["_src_path"], after["_commit"]) == (url, "0.2.0")
+    assert "image: redis:8.2.3" in (project / "compose.test.yaml").read_text()
+
+
+# --- the previous real release (0.2.0) to this one ------------------------------
+
+# The commits the lead tags as the real releases (CHANGELOG history: 0.1.0 is the last
+# commit before MySQL arrived, 0.2.0 the last before the integration- targets).
+RELEASES = {
+    "0.1.0": "4573da9",  # "Mend: one unique_test_name helper in the harness; ..."
+    "0.2.0": "7da2028",  # "README: suite timings for both languages"
+}
+TEMPLATE_PARTS = (
+    "copier.yml",
+    "cookiecutter.json",
+    "catalogue",
+    "template",
+    "hooks",
+    "{{cookiecutter.project_name}}",
+)
+
+
+def real_releases(path: Path) -> Path:
+    """A template repository: the real 0.1.0 and 0.2.0, then this working tree as 0.3.0."""
+    path.mkdir()
+    git(path, "init", "-q", "-b", "main")
+    git(path, "config", "user.email", "t@example.com")
+    git(path, "config", "user.name", "template tests")
+    for version, commit in RELEASES.items():
+        for part in TEMPLATE_PARTS:
+            target = path / part
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", commit, *TEMPLATE_PARTS],
+            check=True,
+            capture_output=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(path)], input=archive, check=True)
+        git(path, "add", "-A")
+        git(path, "commit", "-q", "-m", version)
+        git(path, "tag", version)
+    for part in TEMPLATE_PARTS:
+        target = path / part
+        shutil.rmtree(target) if target.is_dir() else target.unlink()
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(
+                source, target, ignore=shutil.ignore_patterns("__pycache__")
+            )
+        else:
+            shutil.copy(source, target)
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "-m", "0.3.0")
+    git(path, "tag", "0.3.0")
+    return path
+
+
+MANAGED_EDIT = "\n# mine: a note in a managed file\n"
+
+
+@pytest.mark.parametrize("start", ["0.1.0", "0.2.0"])
+def test_a_project_of_a_previous_release_keeps_make_test_after_updating(
+    tmp_path: Path, shared_venv: dict[str, str], own_env: dict[str, str], start: str
+) -> None:
+    """Generated by a real earlier release, edited, updated release by release to this one."""
+    template = real_releases(tmp_path / "template")
+    made = copy_cli(tmp_path / "project", source=template, ref=start)
+    assert made.returncode == 0, made.stderr
+    project = commit_generated(tmp_path / "project")
+    assert "`make test`" in (project / "tests/integration/README.md").read_text()
+    assert (project / "Makefile").read_text().strip().endswith("include integration.mk")
+    for name, text in USER_APPENDS.items():
+        if (
+            name != "Makefile"
+        ):  # an untouched old Makefile: only `include integration.mk`
+            with (project / name).open("a") as file:
+                file.write(text)
+    (project / ".env.test.local").write_text("TEST_MY_SETTING=from-the-user\n")
+    with (project / "compose.test.yaml").open("a") as file:
+        file.write(MANAGED_EDIT)  # what the README says not to do, done anyway
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "user edits")
+    edits = {
+        name: (project / name).read_text()
+        for name in (*USER_APPENDS, ".env.test.local")
+    }
+
+    steps = [v for v in ("0.2.0", "0.3.0") if v > start]
+    updates = []
+    for version in steps:
+        updates.append(update(project, "--vcs-ref", version))
+        git(project, "add", "-A")
+        git(project, "commit", "-q", "-m", f"update to {version}")
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    suite = make(
+        project,
+        "test-external",
+        "ARGS=-p no:randomly -v",
+        env={**shared_venv, **own_env},
+    )
+    check = subprocess.run(
+        ["sha256sum", "--check", "--quiet", "tests/integration/managed-files.sha256"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert [u.returncode for u in updates] == [0] * len(steps), updates[-1].stderr
+    assert answers["_commit"] == "0.3.0"
+    assert_no_conflicts(project)
+    assert_user_edits_intact(project, edits)
+    assert (project / "compose.test.yaml").read_text().endswith(MANAGED_EDIT)
+    assert "TEST_POSTGRES_PORT=25432" in (project / ".env.test").read_text()
+    assert check.stdout.strip() == "compose.test.yaml: FAILED", check.stdout
+    assert suite.returncode == 0, suite.stdout[-3000:] + suite.stderr[-2000:]
+    assert (
+        "`make test-external` is now `make integration-test-external`" in suite.stdout
+    )
+    assert (
+        "warning: managed files differ from what the template wrote: compose.test.yaml"
+        in suite.stdout
+    )
+    assert "test_my_setting_is_read PASSED" in suite.stdout

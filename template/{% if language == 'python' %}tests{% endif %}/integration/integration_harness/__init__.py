@@ -13,3 +13,7 @@ Layers, in order:
   per-test isolation fixtures;
 - ``plugin``: loads the modules for this project's services and runs the checks.
 """
+
+from .managed import stop_if_broken
+
+stop_if_broken()

@@ -18,6 +18,7 @@ import uuid
 
 import pytest
 
+from .managed import enforce_managed_files
 from .readiness import Readiness, wait_for_all
 from .safety import UnsafeTarget
 from .services import SERVICES, Service
@@ -55,11 +56,16 @@ def harness_settings() -> Settings:
     return load_settings()
 
 
-def _fix_for(service: Service, settings: Settings) -> str:
+def _fix_for(service: Service, settings: Settings, problem: str = "") -> str:
+    source = "the environment" if service.url_var in os.environ else settings.env_file
+    if problem and not problem.startswith("no answer within"):
+        return (
+            f"    fix: the server answered but refused: check the user, password and "
+            f"database in {service.url_var} (now from {source})"
+        )
     return (
         f"    fix: start the test services (`make integration-services-up`, needs Docker) or point "
-        f"{service.url_var} at a running {service.title} (now from "
-        f"{'the environment' if service.url_var in os.environ else settings.env_file})"
+        f"{service.url_var} at a running {service.title} (now from {source})"
     )
 
 
@@ -93,7 +99,7 @@ def check_services(settings: Settings) -> tuple[list[Readiness], list[str]]:
                 problems.append(f"{service.title}: {error}")
         if not result.ready:
             problems.append(
-                f"{service.title} at {result.url}: {result.problem}\n{_fix_for(service, settings)}"
+                f"{service.title} at {result.url}: {result.problem}\n{_fix_for(service, settings, result.problem)}"
             )
     return results, problems
 
@@ -103,6 +109,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
     if xdist_worker() is not None or config.option.collectonly or config.option.help:
         return
+    enforce_managed_files(config)
     try:
         settings = load_settings()
     except (OSError, ValueError) as error:

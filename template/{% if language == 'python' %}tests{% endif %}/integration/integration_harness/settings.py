@@ -45,7 +45,7 @@ class Settings:
             where = self.env_file or f"{ENV_FILE_NAME} (not found)"
             raise MissingSetting(
                 f"{name} is not set: set it in the environment or in {where} "
-                f"(`copier update` restores the generated {ENV_FILE_NAME})."
+                f"(to restore the generated {ENV_FILE_NAME}, see README, 'Restoring managed files')."
             )
         return value
 

@@ -5,13 +5,20 @@
  * run at once with one message per service, naming it, its URL and the fix.
  * Then one line says what the harness connected to and how long each took.
  */
+import { enforceManagedFiles } from "./managed"; // first: it stops a run whose managed files are broken
 import { waitFor, type Readiness } from "./readiness";
 import { MODULES } from "./registry";
 import { SERVICES, type Service } from "./services";
 import { loadSettings, type Settings } from "./settings";
 
-function fixFor(service: Service, settings: Settings): string {
+function fixFor(service: Service, settings: Settings, problem = ""): string {
   const source = service.urlVar in process.env ? "the environment" : settings.envFile;
+  if (problem !== "" && !problem.startsWith("no answer within")) {
+    return (
+      `    fix: the server answered but refused: check the user, password and ` +
+      `database in ${service.urlVar} (now from ${source})`
+    );
+  }
   return (
     `    fix: start the test services (\`make integration-services-up\`, needs Docker) or point ` +
     `${service.urlVar} at a running ${service.title} (now from ${source})`
@@ -19,6 +26,7 @@ function fixFor(service: Service, settings: Settings): string {
 }
 
 export async function setup(): Promise<() => Promise<void>> {
+  enforceManagedFiles();
   const settings = loadSettings();
   const problems: string[] = [];
   const waiting: Array<{ service: Service; url: string }> = [];
@@ -40,7 +48,7 @@ export async function setup(): Promise<() => Promise<void>> {
     const { service, url } = waiting[index];
     const module = MODULES[service.name];
     if (result.problem !== undefined) {
-      problems.push(`${service.title} at ${result.url}: ${result.problem}\n${fixFor(service, settings)}`);
+      problems.push(`${service.title} at ${result.url}: ${result.problem}\n${fixFor(service, settings, result.problem)}`);
     } else if (module.preflight) {
       try {
         await module.preflight(url, settings);

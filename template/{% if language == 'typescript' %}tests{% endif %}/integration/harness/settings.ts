@@ -38,7 +38,7 @@ export class Settings {
       const where = this.envFile ?? `${ENV_FILE_NAME} (not found)`;
       throw new MissingSetting(
         `${name} is not set: set it in the environment or in ${where} ` +
-          `(\`copier update\` restores the generated ${ENV_FILE_NAME}).`,
+          `(to restore the generated ${ENV_FILE_NAME}, see README, 'Restoring managed files').`,
       );
     }
     return value;
