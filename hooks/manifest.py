@@ -4,9 +4,10 @@
 (tests/test_managed.py fails when it is out of date). For every template-owned file
 the project can receive, the manifest template holds one entry that Copier renders
 only when the file is generated: the sha256 of the file as the template writes it
-(the template file included and hashed with Copier's own ``hash('sha256')`` filter,
-so nothing but Copier is needed, no extension, no task) and its path in the
-project. The rendered manifest is in ``sha256sum`` format, so
+and its path in the project. A ``.jinja`` file is included and hashed by Copier's
+own ``hash('sha256')`` filter as it renders (nothing but Copier is needed, no
+extension, no task); a file copied verbatim is hashed here, since including it
+would render any ``{{`` of its own as Jinja. The rendered manifest is in ``sha256sum`` format, so
 ``sha256sum -c tests/integration/managed-files.sha256`` works from the project root.
 
 The harness (``integration_harness/managed.py``, ``harness/managed.ts``) reads it
@@ -20,6 +21,7 @@ manifest itself are left out.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import re
 import sys
 from pathlib import Path
@@ -48,6 +50,7 @@ def user_owned_patterns(root: Path = ROOT) -> list[str]:
 
 def is_user_owned(destination: str, patterns: list[str]) -> bool:
     for pattern in patterns:
+        pattern = pattern.lstrip("/")  # Copier anchors a leading / at the project root
         if pattern.endswith("/**"):
             if destination.startswith(pattern[:-2]):
                 return True
@@ -93,10 +96,14 @@ def manifest_template(root: Path = ROOT) -> str:
     lines = [HEADER]
     for source, target, conditions in entries(root):
         test = " and ".join(f"({condition})" for condition in conditions) or "true"
-        lines.append(
-            f"{{% if {test} %}}{{% set text %}}{{% include {source!r} %}}{{% endset %}}"
-            f"{{{{ text | hash('sha256') }}}}  {target}\n{{% endif -%}}\n"
-        )
+        if source.endswith(SUFFIX):  # rendered: hashed by Copier as it writes it
+            digest = (
+                f"{{% set text %}}{{% include {source!r} %}}{{% endset %}}"
+                "{{ text | hash('sha256') }}"
+            )
+        else:  # copied verbatim (and maybe holding {{ }} of its own): hashed here
+            digest = hashlib.sha256((root / source).read_bytes()).hexdigest()
+        lines.append(f"{{% if {test} %}}{digest}  {target}\n{{% endif -%}}\n")
     return "".join(lines)
 
 
