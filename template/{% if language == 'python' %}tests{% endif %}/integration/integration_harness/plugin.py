@@ -222,5 +222,6 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     if not results:
         return "integration-harness: this project uses no services"
     return "integration-harness: " + "; ".join(
-        f"{r.server} at {redact(r.url)} ready in {r.seconds * 1000:.0f} ms" for r in results
+        f"{r.server} at {redact(r.url)} ready in {r.seconds * 1000:.0f} ms"
+        for r in results
     )

@@ -18,7 +18,14 @@ from dataclasses import dataclass
 
 from .safety import redact
 
-__all__ = ["Misconfigured", "NotReady", "Readiness", "redact", "wait_for", "wait_for_all"]
+__all__ = [
+    "Misconfigured",
+    "NotReady",
+    "Readiness",
+    "redact",
+    "wait_for",
+    "wait_for_all",
+]
 
 RETRY_INTERVAL = 0.25
 # How long past the deadline a probe may take to give up before it is abandoned.
@@ -94,7 +101,9 @@ def wait_for_all(
     """
     results: list[Readiness | None] = [None] * len(checks)
 
-    def run(index: int, title: str, url: str, probe: Callable[[str, float], str]) -> None:
+    def run(
+        index: int, title: str, url: str, probe: Callable[[str, float], str]
+    ) -> None:
         results[index] = wait_for(title, url, probe, timeout)
 
     threads = [

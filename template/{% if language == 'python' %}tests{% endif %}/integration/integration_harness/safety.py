@@ -30,7 +30,9 @@ _SECRET_NAMES = (
     "password|pass|pwd|passwd|sslpassword|secret|token|api_key|apikey|key|access_key|"
     "secret_key|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token"
 )
-_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/?#@\s]*:)[^@/?#\s]*(?=@)", re.I)
+_URL_PASSWORD = re.compile(
+    r"(?P<head>[a-z][a-z0-9+.-]*://[^:/?#@\s]*:)[^@/?#\s]*(?=@)", re.IGNORECASE
+)
 _QUERY_SECRET = re.compile(
     rf"(?P<head>[?&;](?:{_SECRET_NAMES})=)[^&#\s]*", re.IGNORECASE
 )

@@ -120,7 +120,9 @@ def find_env_file(start: Path | None = None) -> Path | None:
 def empty_environment_settings(environ: Mapping[str, str]) -> list[str]:
     """Names of ``TEST_*`` variables set to an empty value in ``environ``."""
     return sorted(
-        name for name, value in environ.items() if name.startswith("TEST_") and not value.strip()
+        name
+        for name, value in environ.items()
+        if name.startswith("TEST_") and not value.strip()
     )
 
 
