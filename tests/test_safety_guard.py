@@ -270,7 +270,7 @@ def test_suite_against_a_dev_database_refuses_and_the_sentinel_survives(
     )
 
     assert result.returncode != 0
-    assert "database 'app_dev' does not contain 'test'" in result.stdout + result.stderr
+    assert "database 'app_dev' is not a test database" in result.stdout + result.stderr
     with psycopg.connect(dev_database) as conn:
         assert conn.execute("SELECT email FROM accounts").fetchall() == [
             ("sentinel@example.com",)
@@ -357,7 +357,7 @@ def test_typescript_harness_refuses_a_dev_database_and_a_remote_host(
     far = make(project, "integration-test-external", env={"TEST_REDIS_URL": remote})
 
     assert dev.returncode != 0
-    assert "database 'app_dev' does not contain 'test'" in dev.stdout + dev.stderr
+    assert "database 'app_dev' is not a test database" in dev.stdout + dev.stderr
     with psycopg.connect(dev_database) as conn:
         assert conn.execute("SELECT count(*) FROM accounts").fetchone() == (1,)
     assert far.returncode != 0

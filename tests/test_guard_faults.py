@@ -1,0 +1,576 @@
+"""Issue 11, Python harness: hostile environments are refused (sentinel data survives) and
+every faulty service ends the run quickly with one line naming it.
+
+Hung services are this module's own sockets (accept TCP, never answer) or a proxy that
+forwards the readiness probe to the shared server and then stops answering; the shared
+servers are never paused. Sentinel data lives in databases and Redis indexes of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pymysql
+import pytest
+import redis
+
+from native.common import native_service
+from tests.rig import make, render
+
+SERVICE_TIMEOUT = 2
+TEST_TIMEOUT = (
+    60  # pytest.ini's timeout: the bound is SERVICE_TIMEOUT + one test timeout
+)
+OWN_DATABASE = "app_test_guardpy"
+REDIS_INDEX = 12  # this module's own Redis indexes: 12, 13 (two workers) and 14
+
+
+def admin_url(database: str = "app_test") -> str:
+    return native_service("postgres").url.rsplit("/", 1)[0] + f"/{database}"
+
+
+def recreate(database: str) -> str:
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{database}"')
+    return admin_url(database)
+
+
+def drop(database: str) -> None:
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@pytest.fixture
+def sentinel_database() -> Iterator[callable]:
+    """``sentinel(name)``: a PostgreSQL database ``name`` holding one row that must survive."""
+    made: list[str] = []
+
+    def make_one(name: str) -> str:
+        url = recreate(name)
+        with psycopg.connect(url) as conn:
+            conn.execute("CREATE TABLE orders (id int, note text)")
+            conn.execute("INSERT INTO orders VALUES (1, 'sentinel')")
+        made.append(name)
+        return url
+
+    yield make_one
+    for name in made:
+        drop(name)
+
+
+def rows(url: str) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT id, note FROM orders").fetchall()
+
+
+@pytest.fixture(scope="module")
+def pg_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A PostgreSQL + Redis project; its database is this module's own."""
+    return render(tmp_path_factory.mktemp("faults") / "pg", cache="redis", queue="none")
+
+
+@pytest.fixture(scope="module")
+def rabbit_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return render(
+        tmp_path_factory.mktemp("faults") / "rabbit",
+        database="none",
+        cache="none",
+        queue="rabbitmq",
+    )
+
+
+@pytest.fixture
+def own_env(shared_venv: dict[str, str]) -> Iterator[dict[str, str]]:
+    """Settings pointing at this module's own database and Redis index."""
+    recreate(OWN_DATABASE)
+    yield {
+        **shared_venv,
+        "TEST_DATABASE_URL": admin_url(OWN_DATABASE),
+        "TEST_REDIS_URL": native_service("redis").url.rsplit("/", 1)[0]
+        + f"/{REDIS_INDEX}",
+        "TEST_SERVICE_TIMEOUT": str(SERVICE_TIMEOUT),
+    }
+    for index in (REDIS_INDEX, REDIS_INDEX + 1, REDIS_INDEX + 2):
+        with redis.Redis.from_url(native_service("redis").url, db=index) as client:
+            client.flushdb()
+    drop(OWN_DATABASE)
+
+
+def output(result: subprocess.CompletedProcess[str]) -> str:
+    return result.stdout + result.stderr
+
+
+# -- Hostile environments: refused, sentinel intact -------------------------------------
+
+
+def test_pg_service_environment_is_refused_and_the_sentinel_survives(
+    pg_project: Path, own_env: dict[str, str], sentinel_database, tmp_path: Path
+) -> None:
+    """PGSERVICE=prod names orders_prod; the URL names no database: libpq would use prod."""
+    prod = sentinel_database("orders_prod")
+    service_file = tmp_path / "pg_service.conf"
+    service_file.write_text(
+        "[prod]\nhost=127.0.0.1\nport={}\ndbname=orders_prod\nuser=test\npassword=test\n".format(
+            native_service("postgres").port
+        )
+    )
+    env = {
+        **own_env,
+        "TEST_DATABASE_URL": "postgresql://test@",
+        "PGSERVICE": "prod",
+        "PGSERVICEFILE": str(service_file),
+    }
+
+    result = make(pg_project, "integration-test-external", env=env)
+
+    assert result.returncode != 0
+    assert "database 'orders_prod' is not a test database" in output(result)
+    assert " passed" not in result.stdout
+    assert rows(prod) == [(1, "sentinel")]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://test:test@127.0.0.1:{port}/",
+        "postgresql://test:test@127.0.0.1:{port}",
+    ],
+)
+def test_a_url_naming_no_database_is_refused(
+    pg_project: Path, own_env: dict[str, str], url: str
+) -> None:
+    env = {
+        **own_env,
+        "TEST_DATABASE_URL": url.format(port=native_service("postgres").port),
+    }
+
+    result = make(pg_project, "integration-test-external", env=env)
+
+    assert result.returncode != 0
+    assert output(result).count("the URL names no database") == 1
+
+
+@pytest.mark.parametrize("name", ["latest_orders", "contest"])
+def test_test_inside_a_word_is_refused_and_the_sentinel_survives(
+    pg_project: Path, own_env: dict[str, str], sentinel_database, name: str
+) -> None:
+    url = sentinel_database(name)
+
+    result = make(
+        pg_project,
+        "integration-test-external",
+        env={**own_env, "TEST_DATABASE_URL": url},
+    )
+
+    assert result.returncode != 0
+    assert (
+        f"database '{name}' is not a test database: 'test' must be a whole word of its name"
+        in output(result)
+    )
+    assert rows(url) == [(1, "sentinel")]
+
+
+def test_a_parent_folders_env_test_is_never_used(
+    tmp_path: Path, sentinel_database, shared_venv: dict[str, str]
+) -> None:
+    """A project without .env.test must not read one from the folder above it."""
+    url = sentinel_database("parent_test")
+    (tmp_path / ".env.test").write_text(f"TEST_DATABASE_URL={url}\n")
+    project = render(tmp_path / "project", cache="none", queue="none")
+    (project / ".env.test").unlink()
+
+    result = make(project, "integration-test-external", env=shared_venv)
+
+    assert result.returncode != 0
+    assert "TEST_DATABASE_URL is not set" in output(result)
+    assert rows(url) == [(1, "sentinel")]
+
+
+def test_mysql_identifiers_are_quoted_so_no_table_reaches_another_database(
+    tmp_path: Path,
+) -> None:
+    """A table named x`.`customers in the test database must not truncate x.customers."""
+    project = render(
+        tmp_path / "project", database="mariadb", cache="none", queue="none"
+    )
+    sys.path.insert(0, str(project / "tests/integration"))
+    try:
+        for module in [m for m in sys.modules if m.startswith("integration_harness")]:
+            del sys.modules[module]
+        from integration_harness import mysql as harness  # noqa: PLC0415
+    finally:
+        sys.path.pop(0)
+    service = native_service("mariadb")
+    admin = {
+        "host": "127.0.0.1",
+        "port": service.port,
+        "user": service.user,
+        "password": service.password,
+    }
+    with pymysql.connect(**admin, autocommit=True) as conn, conn.cursor() as cursor:
+        for statement in (
+            "DROP DATABASE IF EXISTS x",
+            "DROP DATABASE IF EXISTS app_test_guardpy",
+            "CREATE DATABASE x",
+            "CREATE TABLE x.customers (id int)",
+            "INSERT INTO x.customers VALUES (1)",
+            "CREATE DATABASE app_test_guardpy",
+            "CREATE TABLE app_test_guardpy.`x``.``customers` (id int)",
+            "INSERT INTO app_test_guardpy.`x``.``customers` VALUES (2)",
+        ):
+            cursor.execute(statement)
+    url = f"mysql://{service.user}:{service.password}@127.0.0.1:{service.port}/app_test_guardpy"
+    try:
+        with harness.connect(url, autocommit=True) as conn:
+            emptied = harness.truncate_tables_with_rows(conn)
+        with pymysql.connect(**admin) as conn, conn.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM x.customers")
+            survivors = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM app_test_guardpy.`x``.``customers`")
+            left = cursor.fetchone()[0]
+    finally:
+        with pymysql.connect(**admin, autocommit=True) as conn, conn.cursor() as cursor:
+            cursor.execute("DROP DATABASE IF EXISTS x")
+            cursor.execute("DROP DATABASE IF EXISTS app_test_guardpy")
+        for module in [m for m in sys.modules if m.startswith("integration_harness")]:
+            del sys.modules[module]
+    assert emptied == ["x`.`customers"]
+    assert (survivors, left) == (1, 0)
+
+
+# -- Redis: one index rule, a claim per run, one message for a worker's leftover ---------
+
+
+def test_redis_db_query_with_two_workers_is_green_and_the_claim_goes(
+    pg_project: Path, own_env: dict[str, str]
+) -> None:
+    """?db= wins over the path for the client, so for the workers' indexes too."""
+    redis_base = native_service("redis").url.rsplit("/", 1)[0]
+    env = {**own_env, "TEST_REDIS_URL": f"{redis_base}/0?db={REDIS_INDEX}"}
+
+    result = make(pg_project, "integration-test-external", "PARALLEL=2", env=env)
+
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert f"?db={REDIS_INDEX} ready" in result.stdout
+    with redis.Redis.from_url(redis_base, db=REDIS_INDEX) as client:
+        assert client.dbsize() == 0  # the run's claim is gone with it
+
+
+def test_a_leftover_key_in_a_workers_index_is_one_message(
+    pg_project: Path, own_env: dict[str, str]
+) -> None:
+    redis_base = native_service("redis").url.rsplit("/", 1)[0]
+    with redis.Redis.from_url(redis_base, db=REDIS_INDEX + 1) as client:
+        client.set("someone:else", "kept")
+        result = make(
+            pg_project, "integration-test-external", "PARALLEL=2", env=own_env
+        )
+        kept = client.get("someone:else")
+
+    assert result.returncode != 0
+    assert output(result).count("already holds 1 keys the harness did not create") == 1
+    assert f"/{REDIS_INDEX + 1}" in output(result)
+    assert "INTERNALERROR" not in output(result)
+    assert kept == b"kept"
+
+
+def test_a_second_run_on_a_claimed_redis_index_stops_with_one_line(
+    pg_project: Path, own_env: dict[str, str]
+) -> None:
+    redis_base = native_service("redis").url.rsplit("/", 1)[0]
+    with redis.Redis.from_url(redis_base, db=REDIS_INDEX) as client:
+        client.set("integration-harness:claim", "other-host:4242", px=30000)
+        try:
+            result = make(pg_project, "integration-test-external", env=own_env)
+        finally:
+            client.delete("integration-harness:claim")
+
+    assert result.returncode != 0
+    assert (
+        output(result).count(
+            f"Another test run is using Redis database {REDIS_INDEX} at "
+            f"{redis_base}/{REDIS_INDEX}; wait for it to finish "
+            "(the claim expires 30 s after a killed run)."
+        )
+        == 1
+    )
+
+
+# -- Faults: every run ends within the bound, with one line naming the service ----------
+
+
+class HungServer:
+    """A TCP server that accepts connections and never answers.
+
+    With ``forward=n`` the first ``n`` connections are relayed to ``target``
+    (the readiness probe gets through), later ones hang: a service that stops
+    answering after it was ready.
+    """
+
+    def __init__(self, target: tuple[str, int] | None = None, forward: int = 0) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.target = target
+        self.forward = forward
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            if self.target is not None and self.forward > 0:
+                self.forward -= 1
+                upstream = socket.create_connection(self.target)
+                for a, b in ((conn, upstream), (upstream, conn)):
+                    threading.Thread(
+                        target=self._pipe, args=(a, b), daemon=True
+                    ).start()
+            else:
+                self.held.append(conn)
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.listener.close()
+        for conn in self.held:
+            conn.close()
+
+
+FAULTS = {
+    # name: (project fixture, setting, url template, forward the probe?, title)
+    "postgres-hung": (
+        "pg_project",
+        "TEST_DATABASE_URL",
+        "postgresql://test:test@127.0.0.1:{port}/app_test",
+        False,
+        "PostgreSQL",
+    ),
+    "postgres-stops-after-ready": (
+        "pg_project",
+        "TEST_DATABASE_URL",
+        "postgresql://test:test@127.0.0.1:{port}/app_test_guardpy",
+        True,
+        "PostgreSQL",
+    ),
+    "redis-hung": (
+        "pg_project",
+        "TEST_REDIS_URL",
+        "redis://127.0.0.1:{port}/14",
+        False,
+        "Redis",
+    ),
+    "rabbitmq-hung": (
+        "rabbit_project",
+        "TEST_AMQP_URL",
+        "amqp://test:test@127.0.0.1:{port}/%2F",
+        False,
+        "RabbitMQ",
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_a_hung_service_ends_the_run_in_bound_with_one_line(
+    request: pytest.FixtureRequest, own_env: dict[str, str], fault: str
+) -> None:
+    fixture, setting, template, forward, title = FAULTS[fault]
+    project = request.getfixturevalue(fixture)
+    real = native_service("postgres").port
+    server = HungServer(("127.0.0.1", real), forward=1) if forward else HungServer()
+    env = {**own_env, setting: template.format(port=server.port)}
+    try:
+        started = time.monotonic()
+        result = make(
+            project,
+            "integration-test-external",
+            env=env,
+            timeout=SERVICE_TIMEOUT + TEST_TIMEOUT + 30,
+        )
+        seconds = time.monotonic() - started
+    finally:
+        server.close()
+
+    text = output(result)
+    print(f"\nfault {fault} ended in {seconds:.1f} s")
+    assert result.returncode != 0
+    assert "INTERNALERROR" not in text and "Traceback" not in text
+    assert "integration-harness: service is not usable, no test was run" in text
+    assert text.count(f"  - {title}") == 1
+    assert seconds < SERVICE_TIMEOUT + TEST_TIMEOUT
+
+
+# -- Timed-out query, killed run, changed schema, bad settings ---------------------------
+
+SLOW_TEST = """
+import pytest
+
+
+@pytest.mark.timeout(3)
+def test_a_stuck_query(db):
+    db.execute("SELECT pg_sleep(20)")
+
+
+@pytest.mark.parametrize("n", range(5))
+def test_after_the_stuck_query(db, n):
+    assert db.execute("SELECT 1").fetchone() == (1,)
+"""
+
+
+def test_a_timed_out_query_fails_one_test_and_the_rest_pass(
+    pg_project: Path, own_env: dict[str, str]
+) -> None:
+    slow = pg_project / "tests/integration/test_zz_stuck.py"
+    slow.write_text(SLOW_TEST)
+    try:
+        result = make(
+            pg_project,
+            "integration-test-external",
+            "ARGS=-p no:randomly -k stuck_query",
+            env=own_env,
+        )
+    finally:
+        slow.unlink()
+
+    assert "1 failed, 5 passed" in result.stdout, result.stdout[-3000:]
+
+
+KILLED_TEST = """
+import os
+import time
+from pathlib import Path
+
+
+def test_commits_and_is_killed(clean_db):
+    clean_db.execute(
+        "INSERT INTO accounts (email, display_name) VALUES ('killed@example.com', 'Killed')"
+    )
+    Path(os.environ["KILL_MARKER"]).write_text(str(os.getpid()))
+    time.sleep(120)
+"""
+
+
+def test_a_run_killed_after_a_commit_leaves_the_next_run_green(
+    pg_project: Path, own_env: dict[str, str], tmp_path: Path
+) -> None:
+    marker = tmp_path / "pid"
+    killed = pg_project / "tests/integration/test_zz_killed.py"
+    killed.write_text(KILLED_TEST)
+    try:
+        run = subprocess.Popen(
+            [
+                "make",
+                "--no-print-directory",
+                "-C",
+                str(pg_project),
+                "integration-test-external",
+                "ARGS=-p no:randomly -k commits_and_is_killed",
+            ],
+            env={**os.environ, **own_env, "KILL_MARKER": str(marker)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        os.kill(int(marker.read_text()), signal.SIGKILL)
+        run.wait(timeout=30)
+    finally:
+        killed.unlink()
+    with psycopg.connect(own_env["TEST_DATABASE_URL"]) as conn:
+        assert conn.execute("SELECT count(*) FROM accounts").fetchone() == (1,)
+
+    result = make(pg_project, "integration-test-external", env=own_env)
+
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_a_changed_schema_file_is_applied_on_the_next_run(
+    pg_project: Path, own_env: dict[str, str]
+) -> None:
+    schema = pg_project / "tests/integration/schema/example_accounts.sql"
+    original = schema.read_text()
+    check = pg_project / "tests/integration/test_zz_schema.py"
+    check.write_text(
+        "def test_new_column(db):\n"
+        "    db.execute(\"INSERT INTO accounts (email, display_name, plan) VALUES ('a@b.c', 'A', 'pro')\")\n"
+    )
+    try:
+        first = make(pg_project, "integration-test-external", env=own_env)
+        schema.write_text(
+            original.replace(
+                "display_name text NOT NULL",
+                "display_name text NOT NULL,\n    plan text",
+            )
+        )
+        second = make(pg_project, "integration-test-external", env=own_env)
+    finally:
+        schema.write_text(original)
+        check.unlink()
+
+    assert "1 failed" in first.stdout  # no column plan yet
+    assert second.returncode == 0, second.stdout[-3000:]
+
+
+def test_an_empty_setting_in_the_environment_is_one_clear_message(
+    pg_project: Path, own_env: dict[str, str]
+) -> None:
+    result = make(
+        pg_project,
+        "integration-test-external",
+        env={**own_env, "TEST_DATABASE_URL": ""},
+    )
+
+    assert result.returncode != 0
+    assert (
+        output(result).count(
+            "TEST_DATABASE_URL is set but empty in the environment: unset it or give it a value"
+        )
+        == 1
+    )
+
+
+def test_an_inline_comment_in_env_test_local_is_not_part_of_the_value(
+    pg_project: Path, own_env: dict[str, str]
+) -> None:
+    local = pg_project / ".env.test.local"
+    local.write_text(
+        f"TEST_DATABASE_URL={own_env['TEST_DATABASE_URL']}  # my own database\n"
+        f"TEST_SERVICE_TIMEOUT=5 # seconds\n"
+    )
+    env = {
+        k: v
+        for k, v in own_env.items()
+        if k not in ("TEST_DATABASE_URL", "TEST_SERVICE_TIMEOUT")
+    }
+    try:
+        result = make(pg_project, "integration-test-external", env=env)
+    finally:
+        local.unlink()
+
+    assert result.returncode == 0, output(result)[-3000:]
+    assert f"/{OWN_DATABASE} ready" in result.stdout
