@@ -207,7 +207,7 @@ def test_mysql_identifiers_are_quoted_so_no_table_reaches_another_database(
     try:
         for module in [m for m in sys.modules if m.startswith("integration_harness")]:
             del sys.modules[module]
-        from integration_harness import mysql as harness  # noqa: PLC0415
+        from integration_harness import mysql as harness
     finally:
         sys.path.pop(0)
     service = native_service("mariadb")
@@ -574,3 +574,290 @@ def test_an_inline_comment_in_env_test_local_is_not_part_of_the_value(
 
     assert result.returncode == 0, output(result)[-3000:]
     assert f"/{OWN_DATABASE} ready" in result.stdout
+
+
+# -- The rules themselves: names, hosts, secrets -----------------------------------------
+
+
+def harness_module(project: Path, name: str):
+    """``integration_harness.<name>`` imported fresh from ``project``."""
+    for module in [m for m in sys.modules if m.startswith("integration_harness")]:
+        del sys.modules[module]
+    sys.path.insert(0, str(project / "tests/integration"))
+    try:
+        return __import__(f"integration_harness.{name}", fromlist=[name])
+    finally:
+        sys.path.pop(0)
+
+
+@pytest.fixture
+def safety(pg_project: Path):
+    module = harness_module(pg_project, "safety")
+    yield module
+    for name in [m for m in sys.modules if m.startswith("integration_harness")]:
+        del sys.modules[name]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "app_test",
+        "test_app",
+        "app-test-2",
+        "my_test_db",
+        "app_test_gw0",
+        "app_test_w1",
+        "test2",
+        "app_tests",
+        "APP_TEST",
+        "test",
+    ],
+)
+def test_test_as_a_whole_word_passes(safety, name: str) -> None:
+    assert safety.is_test_database(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "latest_orders",
+        "contest",
+        "latest_prod",
+        "apptest",
+        "attestation",
+        "app",
+        "testing",
+    ],
+)
+def test_test_inside_a_word_does_not_pass(safety, name: str) -> None:
+    assert not safety.is_test_database(name)
+    with pytest.raises(
+        safety.UnsafeTarget, match="'test' must be a whole word of its name"
+    ):
+        safety.ensure_test_database("PostgreSQL", "postgresql://127.0.0.1/x", name)
+
+
+def test_local_names_pass_only_when_they_resolve_to_loopback(safety) -> None:
+    def loopback_only(name: str) -> bool:
+        try:
+            infos = socket.getaddrinfo(name, None)
+        except OSError:
+            return False
+        return all(
+            i[4][0] in ("127.0.0.1", "::1") or i[4][0].startswith("127.") for i in infos
+        )
+
+    for name in ("localhost", "db.localhost", "api.test.localhost"):
+        assert safety.is_disposable_host(name) == loopback_only(name), name
+    for name in ("127.0.0.1.nip.io", "localhost.evil.example.com", "db.notlocalhost"):
+        assert not safety.is_disposable_host(name)
+    assert safety.is_disposable_host("127.0.0.2") and safety.is_disposable_host("[::1]")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "postgresql://test:hunter2@127.0.0.1/app_test",
+        "postgresql://test@127.0.0.1/app_test?sslmode=require&password=hunter2",
+        "redis://:hunter2@127.0.0.1:6379/0",
+        "rediss://127.0.0.1:6380/0?Password=hunter2",
+        "host=127.0.0.1 dbname=app_test password=hunter2 user=test",
+        "host=127.0.0.1 password='hunter2 x' user=test",
+        "http://127.0.0.1:4566/bucket?X-Amz-Credential=hunter2&X-Amz-Signature=hunter2",
+        "http://127.0.0.1:4566/?X-Amz-Security-Token=hunter2",
+        "http://127.0.0.1:8080/?token=hunter2&api_key=hunter2&apikey=hunter2",
+        "http://127.0.0.1:8080/?key=hunter2&sig=hunter2&secret=hunter2",
+        "amqp://user:hunter2@127.0.0.1/%2F",
+        "stripe key sk_test_hunter2 and sk_live_hunter2 and rk_test_hunter2",
+    ],
+)
+def test_every_credential_form_is_redacted(safety, text: str) -> None:
+    redacted = safety.redact(text)
+
+    assert "hunter2" not in redacted
+    assert "***" in redacted
+    assert "127.0.0.1" in redacted or "stripe" in redacted
+
+
+def test_report_header_and_readiness_problems_hide_the_password(
+    pg_project: Path, own_env: dict[str, str]
+) -> None:
+    base = admin_url(OWN_DATABASE)
+    query_password = base.replace("test:test@", "test@") + "?password=test"
+    wrong = base.replace("test:test@", "test:wr0ngpass@")
+
+    ready = make(
+        pg_project,
+        "integration-test-external",
+        env={**own_env, "TEST_DATABASE_URL": query_password},
+    )
+    refused = make(
+        pg_project,
+        "integration-test-external",
+        env={**own_env, "TEST_DATABASE_URL": wrong},
+    )
+
+    assert ready.returncode == 0, output(ready)[-3000:]
+    assert f"/{OWN_DATABASE}?password=*** ready" in ready.stdout
+    assert "password=test" not in output(ready)
+    assert refused.returncode != 0
+    assert "password authentication failed" in output(refused)
+    assert "wr0ngpass" not in output(refused)
+
+
+# -- Redis over a unix socket keeps its index ---------------------------------------------
+
+
+@pytest.fixture
+def unix_redis(tmp_path: Path) -> Iterator[Path]:
+    """This test's own redis-server, on a unix socket only."""
+    sock = tmp_path / "redis.sock"
+    server = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            "0",
+            "--unixsocket",
+            str(sock),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while not sock.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield sock
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_a_unix_socket_redis_url_keeps_its_index(
+    pg_project: Path, own_env: dict[str, str], unix_redis: Path
+) -> None:
+    url = f"unix://{unix_redis}?db=2"
+    with (
+        redis.Redis(unix_socket_path=str(unix_redis), db=3) as worker_index,
+        redis.Redis(unix_socket_path=str(unix_redis), db=0) as index_zero,
+    ):
+        index_zero.set("not:ours", "kept")
+        worker_index.set("left:over", "kept")
+        refused = make(
+            pg_project,
+            "integration-test-external",
+            "PARALLEL=2",
+            env={**own_env, "TEST_REDIS_URL": url},
+        )
+        worker_index.delete("left:over")
+        green = make(
+            pg_project,
+            "integration-test-external",
+            "PARALLEL=2",
+            env={**own_env, "TEST_REDIS_URL": url},
+        )
+        zero = index_zero.get("not:ours")
+
+    assert output(refused).count("already holds 1 keys the harness did not create") == 1
+    assert "?db=3" in output(refused)
+    assert green.returncode == 0, output(green)[-3000:]
+    assert zero == b"kept"
+
+
+# -- MySQL/MariaDB: a hung server and a timed-out statement -------------------------------
+
+
+@pytest.fixture(scope="module")
+def maria_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return render(
+        tmp_path_factory.mktemp("faults") / "maria",
+        database="mariadb",
+        cache="none",
+        queue="none",
+    )
+
+
+@pytest.fixture
+def maria_env(shared_venv: dict[str, str]) -> Iterator[dict[str, str]]:
+    service = native_service("mariadb")
+    admin = {
+        "host": "127.0.0.1",
+        "port": service.port,
+        "user": service.user,
+        "password": service.password,
+    }
+    with pymysql.connect(**admin, autocommit=True) as conn, conn.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {OWN_DATABASE}")
+        cursor.execute(f"CREATE DATABASE {OWN_DATABASE}")
+    yield {
+        **shared_venv,
+        "TEST_DATABASE_URL": f"mysql://{service.user}:{service.password}@127.0.0.1:{service.port}/{OWN_DATABASE}",
+        "TEST_SERVICE_TIMEOUT": str(SERVICE_TIMEOUT),
+    }
+    with pymysql.connect(**admin, autocommit=True) as conn, conn.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {OWN_DATABASE}")
+
+
+def test_a_hung_mariadb_ends_the_run_in_bound_with_one_line(
+    maria_project: Path, maria_env: dict[str, str]
+) -> None:
+    server = HungServer()
+    try:
+        started = time.monotonic()
+        result = make(
+            maria_project,
+            "integration-test-external",
+            env={
+                **maria_env,
+                "TEST_DATABASE_URL": f"mysql://root:x@127.0.0.1:{server.port}/app_test",
+            },
+            timeout=SERVICE_TIMEOUT + TEST_TIMEOUT + 30,
+        )
+        seconds = time.monotonic() - started
+    finally:
+        server.close()
+
+    print(f"\nfault mariadb-hung ended in {seconds:.1f} s")
+    assert result.returncode != 0
+    assert "INTERNALERROR" not in output(result)
+    assert output(result).count("  - MariaDB") == 1
+    assert seconds < SERVICE_TIMEOUT + TEST_TIMEOUT
+
+
+MARIA_SLOW_TEST = """
+import pytest
+
+
+@pytest.mark.timeout(3)
+def test_a_stuck_query(db):
+    with db.cursor() as cursor:
+        cursor.execute("SELECT SLEEP(20)")
+
+
+@pytest.mark.parametrize("n", range(5))
+def test_after_the_stuck_query(db, n):
+    with db.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+"""
+
+
+def test_a_timed_out_mariadb_statement_fails_one_test_and_the_rest_pass(
+    maria_project: Path, maria_env: dict[str, str]
+) -> None:
+    slow = maria_project / "tests/integration/test_zz_stuck.py"
+    slow.write_text(MARIA_SLOW_TEST)
+    try:
+        result = make(
+            maria_project,
+            "integration-test-external",
+            "ARGS=-p no:randomly -k stuck_query",
+            env=maria_env,
+        )
+    finally:
+        slow.unlink()
+
+    assert "1 failed, 5 passed" in result.stdout, result.stdout[-3000:]
