@@ -31,7 +31,7 @@ TEST_TIMEOUT = (
     60  # pytest.ini's timeout: the bound is SERVICE_TIMEOUT + one test timeout
 )
 OWN_DATABASE = "app_test_guardpy"
-REDIS_INDEX = 12  # this module's own Redis indexes: 12, 13 (two workers) and 14
+REDIS_INDEX = 12  # on this module's own redis-server
 
 
 def admin_url(database: str = "app_test") -> str:
@@ -89,20 +89,66 @@ def rabbit_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
 
 
+def start_redis_server(folder: Path, *options: str) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        [
+            "redis-server",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+            *options,
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    return server
+
+
+def free_port() -> int:
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        return listener.getsockname()[1]
+
+
+def wait_for_redis(**where) -> None:
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with redis.Redis(socket_timeout=1, **where) as client:
+                client.ping()
+            return
+        except redis.RedisError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def module_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """This module's own redis-server (no other session's keys can meet ours): its base URL."""
+    port = free_port()
+    server = start_redis_server(
+        tmp_path_factory.mktemp("redis"), "--port", str(port), "--bind", "127.0.0.1"
+    )
+    wait_for_redis(port=port)
+    yield f"redis://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(timeout=10)
+
+
 @pytest.fixture
-def own_env(shared_venv: dict[str, str]) -> Iterator[dict[str, str]]:
-    """Settings pointing at this module's own database and Redis index."""
+def own_env(shared_venv: dict[str, str], module_redis: str) -> Iterator[dict[str, str]]:
+    """Settings pointing at this module's own database and Redis server."""
     recreate(OWN_DATABASE)
+    with redis.Redis.from_url(module_redis) as client:
+        client.flushall()
     yield {
         **shared_venv,
         "TEST_DATABASE_URL": admin_url(OWN_DATABASE),
-        "TEST_REDIS_URL": native_service("redis").url.rsplit("/", 1)[0]
-        + f"/{REDIS_INDEX}",
+        "TEST_REDIS_URL": f"{module_redis}/{REDIS_INDEX}",
         "TEST_SERVICE_TIMEOUT": str(SERVICE_TIMEOUT),
     }
-    for index in (REDIS_INDEX, REDIS_INDEX + 1, REDIS_INDEX + 2):
-        with redis.Redis.from_url(native_service("redis").url, db=index) as client:
-            client.flushdb()
     drop(OWN_DATABASE)
 
 
@@ -255,7 +301,7 @@ def test_redis_db_query_with_two_workers_is_green_and_the_claim_goes(
     pg_project: Path, own_env: dict[str, str]
 ) -> None:
     """?db= wins over the path for the client, so for the workers' indexes too."""
-    redis_base = native_service("redis").url.rsplit("/", 1)[0]
+    redis_base = own_env["TEST_REDIS_URL"].rsplit("/", 1)[0]
     env = {**own_env, "TEST_REDIS_URL": f"{redis_base}/0?db={REDIS_INDEX}"}
 
     result = make(pg_project, "integration-test-external", "PARALLEL=2", env=env)
@@ -269,7 +315,7 @@ def test_redis_db_query_with_two_workers_is_green_and_the_claim_goes(
 def test_a_leftover_key_in_a_workers_index_is_one_message(
     pg_project: Path, own_env: dict[str, str]
 ) -> None:
-    redis_base = native_service("redis").url.rsplit("/", 1)[0]
+    redis_base = own_env["TEST_REDIS_URL"].rsplit("/", 1)[0]
     with redis.Redis.from_url(redis_base, db=REDIS_INDEX + 1) as client:
         client.set("someone:else", "kept")
         result = make(
@@ -287,7 +333,7 @@ def test_a_leftover_key_in_a_workers_index_is_one_message(
 def test_a_second_run_on_a_claimed_redis_index_stops_with_one_line(
     pg_project: Path, own_env: dict[str, str]
 ) -> None:
-    redis_base = native_service("redis").url.rsplit("/", 1)[0]
+    redis_base = own_env["TEST_REDIS_URL"].rsplit("/", 1)[0]
     with redis.Redis.from_url(redis_base, db=REDIS_INDEX) as client:
         client.set("integration-harness:claim", "other-host:4242", px=30000)
         try:
@@ -712,25 +758,8 @@ def test_report_header_and_readiness_problems_hide_the_password(
 def unix_redis(tmp_path: Path) -> Iterator[Path]:
     """This test's own redis-server, on a unix socket only."""
     sock = tmp_path / "redis.sock"
-    server = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            "0",
-            "--unixsocket",
-            str(sock),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while not sock.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    server = start_redis_server(tmp_path, "--port", "0", "--unixsocket", str(sock))
+    wait_for_redis(unix_socket_path=str(sock))
     yield sock
     server.terminate()
     server.wait(timeout=10)
@@ -861,3 +890,73 @@ def test_a_timed_out_mariadb_statement_fails_one_test_and_the_rest_pass(
         slow.unlink()
 
     assert "1 failed, 5 passed" in result.stdout, result.stdout[-3000:]
+
+
+# -- A service paused in the middle of a run -----------------------------------------------
+
+
+@pytest.fixture
+def own_redis_server(tmp_path: Path) -> Iterator[tuple[int, int]]:
+    """This test's own redis-server on a free port: (port, pid); resumed and stopped after."""
+    port = free_port()
+    server = start_redis_server(tmp_path, "--port", str(port), "--bind", "127.0.0.1")
+    wait_for_redis(port=port)
+    yield port, server.pid
+    os.kill(server.pid, signal.SIGCONT)
+    server.terminate()
+    server.wait(timeout=10)
+
+
+PAUSING_TEST = """
+import os
+import signal
+
+import pytest
+
+
+def test_a_pauses_redis(redis):
+    redis.set("before", "1")
+    os.kill(int(os.environ["PAUSE_PID"]), signal.SIGSTOP)
+    redis.get("before")
+
+
+@pytest.mark.parametrize("n", range(10))
+def test_b_later(redis, n):
+    redis.set("later", n)
+"""
+
+
+def test_a_service_paused_mid_run_stops_the_run_with_one_line(
+    pg_project: Path, own_env: dict[str, str], own_redis_server: tuple[int, int]
+) -> None:
+    port, pid = own_redis_server
+    pausing = pg_project / "tests/integration/test_zz_pause.py"
+    pausing.write_text(PAUSING_TEST)
+    env = {
+        **own_env,
+        "TEST_REDIS_URL": f"redis://127.0.0.1:{port}/0",
+        "PAUSE_PID": str(pid),
+    }
+    try:
+        started = time.monotonic()
+        result = make(
+            pg_project,
+            "integration-test-external",
+            "ARGS=-p no:randomly -k 'pauses_redis or b_later'",
+            env=env,
+            timeout=SERVICE_TIMEOUT + TEST_TIMEOUT + 60,
+        )
+        seconds = time.monotonic() - started
+    finally:
+        pausing.unlink()
+
+    text = output(result)
+    print(f"\nfault redis-paused-mid-run ended in {seconds:.1f} s")
+    assert result.returncode != 0
+    assert "INTERNALERROR" not in text
+    assert text.count(f"Redis at redis://127.0.0.1:{port}/0 stopped answering") == 1
+    assert (
+        "test_b_later" not in text.split("short test summary info")[-1]
+        or " passed" not in text
+    )
+    assert seconds < SERVICE_TIMEOUT + TEST_TIMEOUT

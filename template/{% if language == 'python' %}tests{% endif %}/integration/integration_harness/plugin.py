@@ -17,7 +17,7 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 
 import pytest
 
@@ -213,6 +213,50 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
         raise pytest.UsageError(message)
     config.stash[_READINESS] = results
+
+
+def services_not_answering(settings: Settings) -> list[str]:
+    """One line per service that does not answer a single probe within ``TEST_SERVICE_TIMEOUT``."""
+    checks = []
+    for service in SERVICES:
+        try:
+            checks.append(
+                (service.title, settings.url(service.url_var), _module(service).probe)
+            )
+        except MissingSetting:
+            continue
+    return [
+        f"{result.title} at {result.url} stopped answering: {result.problem}"
+        for result in wait_for_all(checks, settings.service_timeout)
+        if not result.ready
+    ]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """After a failed test, check the services once; stop the run if one stopped answering.
+
+    A paused or hung service would otherwise cost every later test its own
+    timeout; this way the run ends with one line naming the service.
+    """
+    report = yield
+    if (
+        report.failed
+        and call.when in ("setup", "call")
+        and not item.session.shouldstop
+        and not hasattr(report, "wasxfail")
+    ):
+        try:
+            silent = services_not_answering(load_settings())
+        except (OSError, ValueError):
+            silent = []
+        if silent:
+            item.session.shouldstop = redact(
+                f"integration-harness: {silent[0]}; the run stops after {item.nodeid}"
+            )
+    return report
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
