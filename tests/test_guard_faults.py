@@ -960,3 +960,51 @@ def test_a_service_paused_mid_run_stops_the_run_with_one_line(
         or " passed" not in text
     )
     assert seconds < SERVICE_TIMEOUT + TEST_TIMEOUT
+
+
+DROPPED_TEST = """
+import psycopg
+
+
+def test_1_before(db):
+    assert db.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_2_drop_the_session_connections(database_url):
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+def test_3_right_after(db):
+    assert db.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_4_later(db):
+    assert db.execute("SELECT 1").fetchone() == (1,)
+"""
+
+
+def test_a_dropped_session_connection_fails_one_test_and_is_replaced(
+    pg_project: Path, own_env: dict[str, str]
+) -> None:
+    dropped = pg_project / "tests/integration/test_zz_dropped.py"
+    dropped.write_text(DROPPED_TEST)
+    try:
+        result = make(
+            pg_project,
+            "integration-test-external",
+            "ARGS=-p no:randomly -v -k 'before or drop_the or right_after or later'",
+            env=own_env,
+        )
+    finally:
+        dropped.unlink()
+
+    assert "test_1_before PASSED" in result.stdout, result.stdout[-3000:]
+    assert "test_3_right_after" in result.stdout
+    assert "terminating connection due to administrator command" in result.stdout
+    assert "did not yield a value" not in result.stdout
+    assert "test_4_later PASSED" in result.stdout
+    assert "stopped answering" not in output(result)
