@@ -1008,3 +1008,47 @@ def test_a_dropped_session_connection_fails_one_test_and_is_replaced(
     assert "did not yield a value" not in result.stdout
     assert "test_4_later PASSED" in result.stdout
     assert "stopped answering" not in output(result)
+
+
+# -- Leaks of killed runs: swept when over an hour old, never a live run's -----------------
+
+
+def test_kafka_topics_a_killed_run_leaked_are_swept_and_fresh_ones_kept(
+    tmp_path: Path, shared_venv: dict[str, str]
+) -> None:
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    def stamp(seconds: float) -> str:
+        digits, number = "", int(seconds)
+        while number:
+            number, digit = divmod(number, 36)
+            digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
+        return digits.rjust(7, "0")
+
+    servers = native_service("kafka").url
+    admin = AdminClient({"bootstrap.servers": servers})
+    stale = f"test-main-orders-{stamp(time.time() - 7200)}a1b2c3"
+    fresh = f"test-main-orders-{stamp(time.time())}d4e5f6"
+    for future in admin.create_topics(
+        [NewTopic(stale, 1, 1), NewTopic(fresh, 1, 1)]
+    ).values():
+        future.result(timeout=30)
+    project = render(tmp_path / "kafka", database="none", cache="none", queue="kafka")
+    try:
+        result = make(
+            project, "integration-test-external", "ARGS=-k settings", env=shared_venv
+        )
+        topics = set(admin.list_topics(timeout=10).topics)
+    finally:
+        leftovers = [
+            name
+            for name in (fresh, stale)
+            if name in admin.list_topics(timeout=10).topics
+        ]
+        if leftovers:
+            for future in admin.delete_topics(leftovers).values():
+                future.result(timeout=30)
+
+    assert result.returncode == 0, output(result)[-3000:]
+    assert stale not in topics
+    assert fresh in topics
