@@ -1052,3 +1052,49 @@ def test_kafka_topics_a_killed_run_leaked_are_swept_and_fresh_ones_kept(
     assert result.returncode == 0, output(result)[-3000:]
     assert stale not in topics
     assert fresh in topics
+
+
+def test_mariadb_leftover_rows_and_a_changed_schema_do_not_fail_the_next_run(
+    maria_project: Path, maria_env: dict[str, str]
+) -> None:
+    """A committed row (as a killed run leaves) is emptied; a changed schema file is applied."""
+    first = make(maria_project, "integration-test-external", env=maria_env)
+    assert first.returncode == 0, output(first)[-3000:]
+    service = native_service("mariadb")
+    with (
+        pymysql.connect(
+            host="127.0.0.1",
+            port=service.port,
+            user=service.user,
+            password=service.password,
+            database=OWN_DATABASE,
+            autocommit=True,
+        ) as conn,
+        conn.cursor() as cursor,
+    ):
+        cursor.execute(
+            "INSERT INTO accounts (email, display_name) VALUES ('killed@example.com', 'K')"
+        )
+    schema = next((maria_project / "tests/integration/schema").glob("*.sql"))
+    original = schema.read_text()
+    check = maria_project / "tests/integration/test_zz_schema.py"
+    check.write_text(
+        "def test_new_column(db):\n"
+        "    with db.cursor() as cursor:\n"
+        '        cursor.execute("INSERT INTO accounts (email, display_name, plan)'
+        " VALUES ('a@b.c', 'A', 'pro')\")\n"
+    )
+    try:
+        schema.write_text(
+            original.replace(
+                "CREATE TABLE IF NOT EXISTS accounts (",
+                "CREATE TABLE IF NOT EXISTS accounts (\n    plan varchar(20),",
+                1,
+            )
+        )
+        second = make(maria_project, "integration-test-external", env=maria_env)
+    finally:
+        schema.write_text(original)
+        check.unlink()
+
+    assert second.returncode == 0, output(second)[-3000:]

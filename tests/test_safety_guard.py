@@ -366,7 +366,11 @@ def test_typescript_harness_refuses_a_dev_database_and_a_remote_host(
 
 
 # Settings only the Python drivers take: ioredis has no unix:// URLs.
-PYTHON_ONLY = {"unix:///tmp/redis.sock?db=2"}
+PYTHON_ONLY = {
+    "unix:///tmp/redis.sock?db=2",
+    # A libpq keyword string: node-postgres takes URLs only.
+    "host=127.0.0.1 dbname=app_test user=test password=secret",
+}
 
 GUARD_TEST = """
 import { readFileSync } from "node:fs";
