@@ -1013,17 +1013,19 @@ def test_a_dropped_session_connection_fails_one_test_and_is_replaced(
 # -- Leaks of killed runs: swept when over an hour old, never a live run's -----------------
 
 
+def stamp(seconds: float) -> str:
+    """A creation stamp as `unique_test_name` writes it: unix seconds, 7 base-36 digits."""
+    digits, number = "", int(seconds)
+    while number:
+        number, digit = divmod(number, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
+    return digits.rjust(7, "0")
+
+
 def test_kafka_topics_a_killed_run_leaked_are_swept_and_fresh_ones_kept(
     tmp_path: Path, shared_venv: dict[str, str]
 ) -> None:
     from confluent_kafka.admin import AdminClient, NewTopic
-
-    def stamp(seconds: float) -> str:
-        digits, number = "", int(seconds)
-        while number:
-            number, digit = divmod(number, 36)
-            digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
-        return digits.rjust(7, "0")
 
     servers = native_service("kafka").url
     admin = AdminClient({"bootstrap.servers": servers})
@@ -1098,3 +1100,42 @@ def test_mariadb_leftover_rows_and_a_changed_schema_do_not_fail_the_next_run(
         check.unlink()
 
     assert second.returncode == 0, output(second)[-3000:]
+
+
+def test_nats_streams_a_killed_run_leaked_are_swept_and_fresh_ones_kept(
+    tmp_path: Path, shared_venv: dict[str, str]
+) -> None:
+    import asyncio
+
+    import nats
+
+    url = native_service("nats").url
+    stale = f"test-main-orders-{stamp(time.time() - 7200)}a1b2c3"
+    fresh = f"test-main-orders-{stamp(time.time())}d4e5f6"
+
+    async def streams(*create: str, delete: tuple[str, ...] = ()) -> set[str]:
+        client = await nats.connect(url)
+        try:
+            jetstream = client.jetstream()
+            for name in create:
+                await jetstream.add_stream(name=name, subjects=[f"{name}.>"])
+            names = {info.config.name for info in await jetstream.streams_info()}
+            for name in delete:
+                if name in names:
+                    await jetstream.delete_stream(name)
+            return names
+        finally:
+            await client.close()
+
+    asyncio.run(streams(stale, fresh))
+    project = render(tmp_path / "nats", database="none", cache="none", queue="nats")
+    try:
+        result = make(
+            project, "integration-test-external", "ARGS=-k settings", env=shared_venv
+        )
+    finally:
+        names = asyncio.run(streams(delete=(stale, fresh)))
+
+    assert result.returncode == 0, output(result)[-3000:]
+    assert stale not in names
+    assert fresh in names
