@@ -9,6 +9,7 @@ servers are never paused. Sentinel data lives in databases and Redis indexes of 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -507,6 +508,7 @@ def test_a_timed_out_query_fails_one_test_and_the_rest_pass(
 
 KILLED_TEST = """
 import os
+import re
 import time
 from pathlib import Path
 
@@ -909,6 +911,7 @@ def own_redis_server(tmp_path: Path) -> Iterator[tuple[int, int]]:
 
 PAUSING_TEST = """
 import os
+import re
 import signal
 
 import pytest
@@ -1139,3 +1142,24 @@ def test_nats_streams_a_killed_run_leaked_are_swept_and_fresh_ones_kept(
     assert result.returncode == 0, output(result)[-3000:]
     assert stale not in names
     assert fresh in names
+
+
+def test_unique_names_carry_their_creation_stamp(pg_project: Path) -> None:
+    plugin = harness_module(pg_project, "plugin")
+    try:
+        name = plugin.unique_test_name("make_queue", "orders", "-")
+        old = f"test-main-orders-{stamp(time.time() - 7200)}abcdef"
+        checks = (
+            plugin.created_at(name, "-"),
+            plugin.is_stale_test_name(name, "-"),
+            plugin.is_stale_test_name(old, "-"),
+            plugin.is_stale_test_name("test-main-orders-0000000abcdeg", "-"),
+            plugin.is_stale_test_name("orders-main-x-0000000abcdef", "-"),
+        )
+    finally:
+        for module in [m for m in sys.modules if m.startswith("integration_harness")]:
+            del sys.modules[module]
+
+    assert re.fullmatch(r"test-[a-z0-9]+-orders-[0-9a-z]{7}[0-9a-f]{6}", name)
+    assert abs(checks[0] - time.time()) < 60
+    assert checks[1:] == (False, True, False, False)
