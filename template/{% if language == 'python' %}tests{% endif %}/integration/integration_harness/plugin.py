@@ -150,7 +150,7 @@ def run_preflight(
         return None
     if isinstance(error, UnsafeTarget):
         return redact(f"{service.title}: {error}")
-    detail = f"{type(error).__name__}: {error}".strip().rstrip(":")
+    detail = " ".join(f"{type(error).__name__}: {error}".split()).rstrip(":")
     return redact(
         f"{service.title} at {url}: stopped answering after it was ready ({detail})"
     )
