@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -52,7 +52,7 @@ def drop(database: str) -> None:
 
 
 @pytest.fixture
-def sentinel_database() -> Iterator[callable]:
+def sentinel_database() -> Iterator[Callable[[str], str]]:
     """``sentinel(name)``: a PostgreSQL database ``name`` holding one row that must survive."""
     made: list[str] = []
 
