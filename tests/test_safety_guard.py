@@ -36,6 +36,18 @@ HOSTILE = {
         "postgresql://test:test@127.0.0.1:25432/app_test?dbname=app",
         "postgresql://127.0.0.1/app_test?service=prod",
         "host=prod.example.com dbname=app_test user=test",
+        # Issue 11: "test" must be a whole word; a database must be named.
+        "postgresql://test:test@127.0.0.1:25432/latest_orders",
+        "postgresql://test:test@127.0.0.1:25432/contest",
+        "postgresql://test:test@127.0.0.1:25432/latest_prod",
+        "postgresql://test:test@127.0.0.1:25432/apptest",
+        "postgresql://test:test@127.0.0.1:25432/attestation",
+        "postgresql://test:test@127.0.0.1:25432/",
+        "postgresql://test:test@127.0.0.1:25432",
+        "postgresql://test@",
+        "host=127.0.0.1 user=test password=secret",
+        "postgresql://test:test@db.localhost.example.com/app_test",
+        "postgresql://test:test@db.notlocalhost/app_test",
     ],
     "mysql": [
         "mysql://root:secret@orders.cluster-c9akciq32.eu-west-1.rds.amazonaws.com/app_test",
@@ -50,6 +62,9 @@ HOSTILE = {
         "mysql://root:test@127.0.0.1,db.prod.example.com/app_test",
         "mysql://root:test@127.0.0.1:25306/",
         "postgresql://test:test@127.0.0.1:25306/app_test",
+        "mysql://root:test@127.0.0.1:25306/latest_orders",
+        "mysql://root:test@127.0.0.1:25306/contest",
+        "mysql://root:test@127.0.0.1:25306",
     ],
     "redis": [
         "redis://cache.prod.internal:6379/0",
@@ -57,6 +72,8 @@ HOSTILE = {
         "redis://10.0.0.3:6379/1",
         "redis://127.0.0.1.attacker.example.com:6379/0",
         "redis://user:pass@%31%30.0.0.3:6379/0",
+        "redis://cache.prod.internal:6379/0?db=1",
+        "rediss://:secret@db.localhost.example.com:6380/0?password=secret",
     ],
     "rabbitmq": [
         "amqp://user:pass@rabbit.prod.example.com/%2F",
@@ -111,17 +128,25 @@ SAFE = {
         "postgresql://test:test@localhost/my_test_db",
         "postgresql://test:test@[::1]:25432/app_test",
         "postgresql://test:test@postgres:5432/app_test",
+        "postgresql://test:test@127.0.0.1:25432/test_app",
+        "postgresql://test:test@127.0.0.1:25432/app-test-2",
+        "postgresql://test:test@127.0.0.1:25432/app_test_gw0",
+        "postgresql://test:test@127.0.0.1:25432/test2",
+        "postgresql://test:test@127.0.0.1:25432/app_tests",
+        "host=127.0.0.1 dbname=app_test user=test password=secret",
     ],
     "mysql": [
         "mysql://root:test@127.0.0.1:25306/app_test",
         "mysql://root:test@localhost/my_test_db",
         "mysql://root:test@[::1]:25306/app_test?charset=utf8mb4",
         "mysql://root:test@mysql:3306/app_test",
+        "mysql://root:test@127.0.0.1:25306/test_app",
     ],
     "redis": [
         "redis://127.0.0.1:25379/0",
         "redis://redis:6379/3",
         "unix:///tmp/redis.sock?db=2",
+        "redis://127.0.0.1:25379/0?db=3",
     ],
     "rabbitmq": [
         "amqp://test:test@127.0.0.1:25682/%2F",
@@ -245,7 +270,7 @@ def test_suite_against_a_dev_database_refuses_and_the_sentinel_survives(
     )
 
     assert result.returncode != 0
-    assert "database 'app_dev' does not contain 'test'" in result.stdout + result.stderr
+    assert "database 'app_dev' is not a test database" in result.stdout + result.stderr
     with psycopg.connect(dev_database) as conn:
         assert conn.execute("SELECT email FROM accounts").fetchall() == [
             ("sentinel@example.com",)
@@ -332,7 +357,7 @@ def test_typescript_harness_refuses_a_dev_database_and_a_remote_host(
     far = make(project, "integration-test-external", env={"TEST_REDIS_URL": remote})
 
     assert dev.returncode != 0
-    assert "database 'app_dev' does not contain 'test'" in dev.stdout + dev.stderr
+    assert "database 'app_dev' is not a test database" in dev.stdout + dev.stderr
     with psycopg.connect(dev_database) as conn:
         assert conn.execute("SELECT count(*) FROM accounts").fetchone() == (1,)
     assert far.returncode != 0
@@ -341,7 +366,11 @@ def test_typescript_harness_refuses_a_dev_database_and_a_remote_host(
 
 
 # Settings only the Python drivers take: ioredis has no unix:// URLs.
-PYTHON_ONLY = {"unix:///tmp/redis.sock?db=2"}
+PYTHON_ONLY = {
+    "unix:///tmp/redis.sock?db=2",
+    # A libpq keyword string: node-postgres takes URLs only.
+    "host=127.0.0.1 dbname=app_test user=test password=secret",
+}
 
 GUARD_TEST = """
 import { readFileSync } from "node:fs";

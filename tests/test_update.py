@@ -153,7 +153,7 @@ def harness_fix_and_new_fixture(template: Path) -> None:
     postgres = (
         template / HARNESS / "{% if database == 'postgres' %}postgres.py{% endif %}"
     )
-    edit(postgres, 'LOCK_TIMEOUT = "5s"', 'LOCK_TIMEOUT = "7s"')
+    edit(postgres, 'LOCK_TIMEOUT = "10s"', 'LOCK_TIMEOUT = "7s"')
     plugin = template / HARNESS / "plugin.py"
     plugin.write_text(plugin.read_text() + NEW_FIXTURE)
 

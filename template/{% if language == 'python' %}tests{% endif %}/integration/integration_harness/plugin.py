@@ -14,13 +14,16 @@ from __future__ import annotations
 import importlib
 import os
 import re
-import uuid
+import secrets
+import threading
+import time
+from collections.abc import Callable, Generator
 
 import pytest
 
 from .managed import enforce_managed_files
-from .readiness import Readiness, wait_for_all
-from .safety import UnsafeTarget
+from .readiness import GRACE, Readiness, wait_for_all
+from .safety import UnsafeTarget, redact
 from .services import SERVICES, Service
 from .settings import MissingSetting, Settings, load_settings
 
@@ -28,6 +31,9 @@ pytest_plugins = [f"integration_harness.{service.module}" for service in SERVICE
 
 _READINESS = pytest.StashKey[list[Readiness]]()
 _PURPOSE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,40}$")
+_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+# Leaked resources (a killed run) older than this are swept at session start.
+STALE_AFTER_SECONDS = 3600
 
 
 def xdist_worker() -> str | None:
@@ -35,19 +41,59 @@ def xdist_worker() -> str | None:
     return os.environ.get("PYTEST_XDIST_WORKER")
 
 
-def unique_test_name(factory: str, purpose: str, separator: str) -> str:
-    """``test<sep><worker><sep><purpose><sep><random>``: a name no other test or worker uses.
+def _base36(number: int, width: int) -> str:
+    digits = ""
+    while number:
+        number, digit = divmod(number, 36)
+        digits = _BASE36[digit] + digits
+    return digits.rjust(width, "0")[-width:]
 
-    ``factory`` names the fixture in the error for a purpose that is not
-    lowercase letters, digits, ``-`` or ``_``.
+
+def unique_test_name(factory: str, purpose: str, separator: str) -> str:
+    """``test<sep><worker><sep><purpose><sep><stamp><random>``: a name no other test or worker uses.
+
+    ``stamp`` is the creation time (unix seconds, 7 base-36 digits) and
+    ``random`` 6 hex digits, so a later run can tell a leaked resource's age
+    (`created_at`). ``factory`` names the fixture in the error for a purpose
+    that is not lowercase letters, digits, ``-`` or ``_``.
     """
     if not _PURPOSE.match(purpose):
         raise ValueError(
             f"{factory} purpose {purpose!r}: use lowercase letters, digits, - or _"
         )
-    return separator.join(
-        ("test", xdist_worker() or "main", purpose, uuid.uuid4().hex[:12])
-    )
+    suffix = _base36(int(time.time()), 7) + secrets.token_hex(3)
+    return separator.join(("test", xdist_worker() or "main", purpose, suffix))
+
+
+def created_at(name: str, separator: str) -> float | None:
+    """Creation time (unix seconds) of a name made by `unique_test_name`, else None."""
+    parts = name.split(separator)
+    if len(parts) < 4 or parts[0] != "test":
+        return None
+    suffix = parts[-1]
+    if not re.fullmatch(r"[0-9a-z]{7}[0-9a-f]{6}", suffix):
+        return None
+    return float(int(suffix[:7], 36))
+
+
+def is_stale_test_name(name: str, separator: str) -> bool:
+    """True for a `unique_test_name` name created more than an hour ago (a killed run's leak)."""
+    stamp = created_at(name, separator)
+    return stamp is not None and time.time() - stamp > STALE_AFTER_SECONDS
+
+
+def planned_workers(config: pytest.Config) -> int:
+    """How many xdist workers this run starts (1 without xdist)."""
+    wanted = getattr(config.option, "numprocesses", None)
+    if not wanted:
+        return 1
+    if isinstance(wanted, int):
+        return max(wanted, 1)
+    try:
+        counted = config.hook.pytest_xdist_auto_num_workers(config=config)
+    except Exception:  # noqa: BLE001 - an unknown count: assume the CPU count
+        counted = None
+    return max(int(counted or os.cpu_count() or 1), 1)
 
 
 @pytest.fixture(scope="session")
@@ -74,8 +120,56 @@ def _module(service: Service):
     return importlib.import_module(f"integration_harness.{service.module}")
 
 
-def check_services(settings: Settings) -> tuple[list[Readiness], list[str]]:
-    """Guard and wait for every service; return the readiness results and the problems."""
+def run_preflight(
+    service: Service,
+    preflight: Callable[[str, Settings, int], None],
+    settings: Settings,
+    workers: int,
+    timeout: float,
+) -> str | None:
+    """Run one service's preflight, bounded by ``timeout``; the problem as one line, or None.
+
+    A service that answered readiness and then stops answering (paused, hung)
+    must not hold the session start: the preflight runs in a daemon thread
+    and is abandoned after ``timeout`` seconds.
+    """
+    url = settings.url(service.url_var)
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            preflight(url, settings, workers)
+            outcome.append(None)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            outcome.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout + GRACE)
+    if not outcome:
+        return redact(
+            f"{service.title} at {url}: stopped answering after it was ready "
+            f"(no answer within {timeout:g}s)"
+        )
+    error = outcome[0]
+    if error is None:
+        return None
+    if isinstance(error, UnsafeTarget):
+        return redact(f"{service.title}: {error}")
+    detail = " ".join(f"{type(error).__name__}: {error}".split()).rstrip(":")
+    return redact(
+        f"{service.title} at {url}: stopped answering after it was ready ({detail})"
+    )
+
+
+def check_services(
+    settings: Settings, workers: int = 1
+) -> tuple[list[Readiness], list[str]]:
+    """Guard and wait for every service; return the readiness results and the problems.
+
+    ``workers`` is the number of test processes; a service whose resources
+    depend on it (a Redis index per worker) checks every one before the run.
+    """
     problems: list[str] = []
     checks = []
     waiting: list[Service] = []
@@ -85,7 +179,7 @@ def check_services(settings: Settings) -> tuple[list[Readiness], list[str]]:
             url = settings.url(service.url_var)
             module.guard(url, settings)
         except (MissingSetting, UnsafeTarget, ValueError) as error:
-            problems.append(f"{service.title}: {error}")
+            problems.append(redact(f"{service.title}: {error}"))
             continue
         checks.append((service.title, url, module.probe))
         waiting.append(service)
@@ -93,10 +187,11 @@ def check_services(settings: Settings) -> tuple[list[Readiness], list[str]]:
     for service, result in zip(waiting, results):
         preflight = getattr(_module(service), "preflight", None)
         if result.ready and preflight is not None:
-            try:
-                preflight(settings.url(service.url_var), settings)
-            except UnsafeTarget as error:
-                problems.append(f"{service.title}: {error}")
+            problem = run_preflight(
+                service, preflight, settings, workers, settings.service_timeout
+            )
+            if problem:
+                problems.append(problem)
         if not result.ready:
             problems.append(
                 f"{service.title} at {result.url}: {result.problem}\n{_fix_for(service, settings, result.problem)}"
@@ -116,7 +211,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         raise pytest.UsageError(
             f"integration-harness: cannot read the TEST_* settings: {error}"
         ) from None
-    results, problems = check_services(settings)
+    results, problems = check_services(settings, planned_workers(config))
     if problems:
         count = "service is" if len(problems) == 1 else f"{len(problems)} services are"
         message = (
@@ -127,6 +222,50 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config.stash[_READINESS] = results
 
 
+def services_not_answering(settings: Settings) -> list[str]:
+    """One line per service that does not answer a single probe within ``TEST_SERVICE_TIMEOUT``."""
+    checks = []
+    for service in SERVICES:
+        try:
+            checks.append(
+                (service.title, settings.url(service.url_var), _module(service).probe)
+            )
+        except MissingSetting:
+            continue
+    return [
+        f"{result.title} at {result.url} stopped answering: {result.problem}"
+        for result in wait_for_all(checks, settings.service_timeout)
+        if not result.ready
+    ]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """After a failed test, check the services once; stop the run if one stopped answering.
+
+    A paused or hung service would otherwise cost every later test its own
+    timeout; this way the run ends with one line naming the service.
+    """
+    report = yield
+    if (
+        report.failed
+        and call.when in ("setup", "call")
+        and not item.session.shouldstop
+        and not hasattr(report, "wasxfail")
+    ):
+        try:
+            silent = services_not_answering(load_settings())
+        except (OSError, ValueError):
+            silent = []
+        if silent:
+            item.session.shouldstop = redact(
+                f"integration-harness: {silent[0]}; the run stops after {item.nodeid}"
+            )
+    return report
+
+
 def pytest_report_header(config: pytest.Config) -> str | None:
     results = config.stash.get(_READINESS, None)
     if results is None:
@@ -134,5 +273,6 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     if not results:
         return "integration-harness: this project uses no services"
     return "integration-harness: " + "; ".join(
-        f"{r.server} at {r.url} ready in {r.seconds * 1000:.0f} ms" for r in results
+        f"{r.server} at {redact(r.url)} ready in {r.seconds * 1000:.0f} ms"
+        for r in results
     )

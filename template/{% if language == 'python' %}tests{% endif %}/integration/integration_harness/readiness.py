@@ -11,13 +11,25 @@ the deadline. Nothing sleeps longer than the retry interval.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+
+from .safety import redact
+
+__all__ = [
+    "Misconfigured",
+    "NotReady",
+    "Readiness",
+    "redact",
+    "wait_for",
+    "wait_for_all",
+]
 
 RETRY_INTERVAL = 0.25
+# How long past the deadline a probe may take to give up before it is abandoned.
+GRACE = 3.0
 
 
 class NotReady(RuntimeError):
@@ -43,16 +55,6 @@ class Readiness:
         return self.problem is None
 
 
-def redact(url: str) -> str:
-    """The URL with its password replaced by ``***``."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)
-    userinfo = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{userinfo}:***@{netloc[-1]}"))
-
-
 def wait_for(
     title: str, url: str, probe: Callable[[str, float], str], timeout: float
 ) -> Readiness:
@@ -68,15 +70,23 @@ def wait_for(
             )
         except Misconfigured as error:
             return Readiness(
-                title, redact(url), time.monotonic() - started, problem=str(error)
+                title,
+                redact(url),
+                time.monotonic() - started,
+                problem=redact(str(error)),
             )
-        except NotReady as error:
+        except Exception as error:  # noqa: BLE001 - any driver error: report, never crash
+            reason = (
+                str(error)
+                if isinstance(error, NotReady)
+                else f"{type(error).__name__}: {error}".rstrip(": ")
+            )
             if time.monotonic() + RETRY_INTERVAL >= deadline:
                 return Readiness(
                     title,
                     redact(url),
                     time.monotonic() - started,
-                    problem=f"no answer within {timeout:g}s ({error})",
+                    problem=redact(f"no answer within {timeout:g}s ({reason})"),
                 )
             time.sleep(RETRY_INTERVAL)
 
@@ -84,12 +94,34 @@ def wait_for(
 def wait_for_all(
     checks: list[tuple[str, str, Callable[[str, float], str]]], timeout: float
 ) -> list[Readiness]:
-    """Wait for all services in parallel, so the whole wait is bounded by ``timeout``."""
-    if not checks:
-        return []
-    with ThreadPoolExecutor(max_workers=len(checks)) as pool:
-        futures = [
-            pool.submit(wait_for, title, url, probe, timeout)
-            for title, url, probe in checks
-        ]
-        return [future.result() for future in futures]
+    """Wait for all services in parallel, so the whole wait is bounded by ``timeout``.
+
+    Each wait runs in a daemon thread: a driver that ignores its own timeout
+    is reported as not answering instead of holding the run (or its exit).
+    """
+    results: list[Readiness | None] = [None] * len(checks)
+
+    def run(
+        index: int, title: str, url: str, probe: Callable[[str, float], str]
+    ) -> None:
+        results[index] = wait_for(title, url, probe, timeout)
+
+    threads = [
+        threading.Thread(target=run, args=(index, *check), daemon=True)
+        for index, check in enumerate(checks)
+    ]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + timeout + GRACE
+    for thread in threads:
+        thread.join(max(deadline - time.monotonic(), 0))
+    return [
+        result
+        or Readiness(
+            title,
+            redact(url),
+            timeout + GRACE,
+            problem=f"no answer within {timeout:g}s (the connection hung)",
+        )
+        for result, (title, url, _probe) in zip(results, checks)
+    ]

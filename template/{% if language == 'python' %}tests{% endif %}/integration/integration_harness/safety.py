@@ -4,37 +4,96 @@
 
 Fixtures that delete data (TRUNCATE, FLUSHDB, queue deletion) and the session
 checks call `ensure_disposable` first. A target passes only when every host it
-would reach is loopback (127.0.0.0/8, ::1, ``localhost``), a compose service
-name of this project, or listed in ``TEST_ALLOWED_HOSTS``; and, for SQL, when
-its database name contains ``test``. Hosts are taken from the driver's own
-parse of the URL, so odd escaping or query parameters cannot hide a remote host.
+would reach is a loopback address (127.0.0.0/8, ::1), a compose service name of
+this project, listed in ``TEST_ALLOWED_HOSTS``, or ``localhost`` / a name ending
+in ``.localhost`` that resolves to loopback addresses only; and, for SQL, when
+"test" is a whole word of its database name (``app_test``, ``test_app``,
+``app-test-2``; not ``latest_orders`` or ``contest``). Hosts are taken from the
+driver's own parse of the URL, so odd escaping or query parameters cannot hide a
+remote host.
+
+`redact` is the one place credentials are hidden: every message, report header
+and log line of the harness goes through it.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
+import socket
 from collections.abc import Iterable
 
 from .services import COMPOSE_HOSTS
+
+_TEST_WORD = re.compile(r"(^|[^a-z])tests?([^a-z]|$)")
+_SECRET_NAMES = (
+    "password|pass|pwd|passwd|sslpassword|secret|token|api_key|apikey|key|access_key|"
+    "secret_key|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token"
+)
+_URL_PASSWORD = re.compile(
+    r"(?P<head>[a-z][a-z0-9+.-]*://[^:/?#@\s]*:)[^@/?#\s]*(?=@)", re.IGNORECASE
+)
+_QUERY_SECRET = re.compile(
+    rf"(?P<head>[?&;](?:{_SECRET_NAMES})=)[^&#\s]*", re.IGNORECASE
+)
+_KEYWORD_PASSWORD = re.compile(
+    r"(?P<head>\b(?:password|sslpassword)\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s']\S*)",
+    re.IGNORECASE,
+)
+_STRIPE_KEY = re.compile(r"\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]+|\brk_[A-Za-z0-9_]+")
 
 
 class UnsafeTarget(RuntimeError):
     """A service URL the harness refuses to clean."""
 
 
+def redact(text: str) -> str:
+    """``text`` with every credential shown as ``***``.
+
+    Hidden: URL passwords (``user:***@``), query parameters such as
+    ``password``, ``token``, ``key`` or ``X-Amz-Signature``, libpq keyword
+    passwords (``password=***``) and Stripe keys (``sk_test_...``).
+    """
+    text = _URL_PASSWORD.sub(r"\g<head>***", text)
+    text = _QUERY_SECRET.sub(r"\g<head>***", text)
+    text = _KEYWORD_PASSWORD.sub(r"\g<head>***", text)
+    return _STRIPE_KEY.sub("***", text)
+
+
+def is_test_database(name: str) -> bool:
+    """True when "test" (or "tests") is a whole word of ``name``: app_test, test_app, app-test-2."""
+    return bool(_TEST_WORD.search(name.lower()))
+
+
+def _resolves_to_loopback_only(name: str) -> bool:
+    try:
+        addresses = socket.getaddrinfo(name, None)
+    except (OSError, UnicodeError):
+        return False
+    return bool(addresses) and all(
+        ipaddress.ip_address(str(address[4][0]).split("%", 1)[0]).is_loopback
+        for address in addresses
+    )
+
+
 def is_disposable_host(host: str, allowed_hosts: Iterable[str] = ()) -> bool:
-    """True for loopback addresses, ``localhost``, compose service names and allowed hosts."""
+    """True for loopback addresses, compose service names, allowed hosts and local names.
+
+    ``localhost`` and names ending in ``.localhost`` pass only when every address
+    they resolve to is loopback; no other DNS name passes, whatever it resolves to.
+    """
     name = host.strip().strip("[]").lower().rstrip(".")
     if not name:
         return False
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
     if name in COMPOSE_HOSTS or name in {h.lower() for h in allowed_hosts}:
         return True
     try:
         return ipaddress.ip_address(name.split("%", 1)[0]).is_loopback
     except ValueError:
-        return False
+        pass
+    if name == "localhost" or name.endswith(".localhost"):
+        return _resolves_to_loopback_only(name)
+    return False
 
 
 def ensure_disposable(
@@ -44,9 +103,14 @@ def ensure_disposable(
     allowed_hosts: Iterable[str],
     database: str | None = None,
 ) -> None:
-    """Raise `UnsafeTarget` unless every host and the database name look like a test service."""
+    """Raise `UnsafeTarget` unless every host and the database name look like a test service.
+
+    ``database`` is checked for SQL services only; pass ``""`` when the URL names
+    no database.
+    """
     hosts = list(hosts)
     allowed = list(allowed_hosts)
+    display_url = redact(display_url)
     if not hosts:
         raise UnsafeTarget(
             f"Refusing to clean {title} at {display_url}: the URL names no host."
@@ -58,8 +122,21 @@ def ensure_disposable(
                 f"a compose service or listed in TEST_ALLOWED_HOSTS. If it really is a "
                 f"disposable test service, add it: TEST_ALLOWED_HOSTS={host}"
             )
-    if database is not None and "test" not in database.lower():
+    if database is not None:
+        ensure_test_database(title, display_url, database)
+
+
+def ensure_test_database(title: str, display_url: str, database: str) -> None:
+    """Raise `UnsafeTarget` unless ``database`` is named as a test database."""
+    display_url = redact(display_url)
+    if not database:
         raise UnsafeTarget(
-            f"Refusing to clean {title} at {display_url}: database {database!r} does not "
-            f"contain 'test'. Point the URL at a dedicated test database (e.g. {database}_test)."
+            f"Refusing to clean {title} at {display_url}: the URL names no database. "
+            f"Name a dedicated test database (e.g. app_test)."
+        )
+    if not is_test_database(database):
+        raise UnsafeTarget(
+            f"Refusing to clean {title} at {display_url}: database {database!r} is not a "
+            f"test database: 'test' must be a whole word of its name (app_test, test_app, "
+            f"app-test-2). Point the URL at a dedicated test database (e.g. {database}_test)."
         )

@@ -7,6 +7,13 @@ optional), ``.env.test`` (managed by the template). ``${NAME}`` in a value is
 expanded with the same precedence. Only names starting with ``TEST_`` are read,
 so a stray ``DATABASE_URL`` can never point the tests at a real database.
 ``TEST_ENV_FILE`` names another base file instead of ``.env.test``.
+
+``.env.test`` is looked for in the project root only, never above it: the
+nearest folder at or above this package holding ``.copier-answers.yml``, else
+the nearest holding ``.git``, else the folder two levels above
+``tests/integration``. As in docker compose, an unquoted value ends at `` #``
+(an inline comment). A ``TEST_*`` variable set but empty in the environment
+stops the run rather than silently falling back to the files.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ENV_FILE_NAME = ".env.test"
+ANSWERS_FILE_NAME = ".copier-answers.yml"
 LOCAL_ENV_FILE_NAME = ".env.test.local"
 DEFAULT_SERVICE_TIMEOUT = 10.0
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -80,23 +88,42 @@ def parse_env_file(text: str) -> dict[str, str]:
         if not sep or not name.strip():
             raise ValueError(f"line {number}: expected NAME=value, got {line!r}")
         value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
+        if value[:1] in ("'", '"') and value[0] in value[1:]:
+            value = value[1 : value.index(value[0], 1)]
+        else:
+            value = re.split(r"\s#", value, maxsplit=1)[0].rstrip()
         values[name.strip()] = value
     return values
 
 
+def project_root(start: Path | None = None) -> Path:
+    """The project this harness belongs to (see the module docstring)."""
+    here = (start or Path(__file__)).resolve()
+    folders = [here, *here.parents] if here.is_dir() else list(here.parents)
+    for marker in (ANSWERS_FILE_NAME, ".git"):
+        for folder in folders:
+            if (folder / marker).exists():
+                return folder
+    integration = Path(__file__).resolve().parent.parent
+    return integration.parent.parent
+
+
 def find_env_file(start: Path | None = None) -> Path | None:
-    """The nearest ``.env.test`` at or above ``start`` (default: this package)."""
+    """``TEST_ENV_FILE``, else the project root's ``.env.test`` (never a parent folder's)."""
     explicit = os.environ.get("TEST_ENV_FILE")
     if explicit:
         return Path(explicit)
-    here = (start or Path(__file__)).resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / ENV_FILE_NAME
-        if candidate.is_file():
-            return candidate
-    return None
+    candidate = project_root(start) / ENV_FILE_NAME
+    return candidate if candidate.is_file() else None
+
+
+def empty_environment_settings(environ: Mapping[str, str]) -> list[str]:
+    """Names of ``TEST_*`` variables set to an empty value in ``environ``."""
+    return sorted(
+        name
+        for name, value in environ.items()
+        if name.startswith("TEST_") and not value.strip()
+    )
 
 
 def load_settings(
@@ -104,6 +131,11 @@ def load_settings(
 ) -> Settings:
     """Read the settings with the documented precedence and expand ``${NAME}``."""
     environ = os.environ if environ is None else environ
+    empty = empty_environment_settings(environ)
+    if empty:
+        raise ValueError(
+            f"{empty[0]} is set but empty in the environment: unset it or give it a value"
+        )
     env_file = env_file or find_env_file()
     merged: dict[str, str] = {}
     if env_file is not None:
