@@ -310,7 +310,7 @@ def test_redis_db_query_with_two_workers_is_green_and_the_claim_goes(
     assert result.returncode == 0, result.stdout[-3000:]
     assert f"?db={REDIS_INDEX} ready" in result.stdout
     with redis.Redis.from_url(redis_base, db=REDIS_INDEX) as client:
-        assert client.dbsize() == 0  # the run's claim is gone with it
+        assert client.dbsize() == 0  # nothing left behind, no claim key either
 
 
 def test_a_leftover_key_in_a_workers_index_is_one_message(
@@ -335,22 +335,26 @@ def test_a_second_run_on_a_claimed_redis_index_stops_with_one_line(
     pg_project: Path, own_env: dict[str, str]
 ) -> None:
     redis_base = own_env["TEST_REDIS_URL"].rsplit("/", 1)[0]
-    with redis.Redis.from_url(redis_base, db=REDIS_INDEX) as client:
-        client.set("integration-harness:claim", "other-host:4242", px=30000)
-        try:
-            result = make(pg_project, "integration-test-external", env=own_env)
-        finally:
-            client.delete("integration-harness:claim")
+    # Another run's claim: its open connection named for the index (no key).
+    with redis.Redis.from_url(
+        redis_base, db=REDIS_INDEX, single_connection_client=True
+    ) as other_run:
+        other_run.client_setname(f"integration-harness-claim-db{REDIS_INDEX}")
+        result = make(pg_project, "integration-test-external", env=own_env)
+    after = make(
+        pg_project, "integration-test-external", "ARGS=-p no:randomly", env=own_env
+    )
 
     assert result.returncode != 0
     assert (
         output(result).count(
             f"Another test run is using Redis database {REDIS_INDEX} at "
             f"{redis_base}/{REDIS_INDEX}; wait for it to finish "
-            "(the claim expires 30 s after a killed run)."
+            "(a killed run's claim ends with its process)."
         )
         == 1
     )
+    assert after.returncode == 0, after.stdout[-3000:]  # the claim went with its connection
 
 
 # -- Faults: every run ends within the bound, with one line naming the service ----------
