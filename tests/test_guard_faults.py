@@ -236,8 +236,12 @@ def test_a_parent_folders_env_test_is_never_used(
     project = render(tmp_path / "project", cache="none", queue="none")
     (project / ".env.test").unlink()
 
+    stopped = make(project, "integration-test-external", env=shared_venv)
+    # A project without the manifest (generated before 0.3.0) reaches the settings.
+    (project / "tests/integration/managed-files.sha256").unlink()
     result = make(project, "integration-test-external", env=shared_venv)
 
+    assert stopped.returncode != 0 and ".env.test: missing" in output(stopped)
     assert result.returncode != 0
     assert "TEST_DATABASE_URL is not set" in output(result)
     assert rows(url) == [(1, "sentinel")]
