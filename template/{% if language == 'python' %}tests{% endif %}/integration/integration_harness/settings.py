@@ -24,8 +24,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .managed import project_root
+
 ENV_FILE_NAME = ".env.test"
-ANSWERS_FILE_NAME = ".copier-answers.yml"
 LOCAL_ENV_FILE_NAME = ".env.test.local"
 DEFAULT_SERVICE_TIMEOUT = 10.0
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -96,24 +97,16 @@ def parse_env_file(text: str) -> dict[str, str]:
     return values
 
 
-def project_root(start: Path | None = None) -> Path:
-    """The project this harness belongs to (see the module docstring)."""
-    here = (start or Path(__file__)).resolve()
-    folders = [here, *here.parents] if here.is_dir() else list(here.parents)
-    for marker in (ANSWERS_FILE_NAME, ".git"):
-        for folder in folders:
-            if (folder / marker).exists():
-                return folder
-    integration = Path(__file__).resolve().parent.parent
-    return integration.parent.parent
-
-
 def find_env_file(start: Path | None = None) -> Path | None:
-    """``TEST_ENV_FILE``, else the project root's ``.env.test`` (never a parent folder's)."""
+    """``TEST_ENV_FILE``, else the project root's ``.env.test`` (never a parent folder's).
+
+    ``start`` is the integration folder (default: the one holding this package).
+    """
     explicit = os.environ.get("TEST_ENV_FILE")
     if explicit:
         return Path(explicit)
-    candidate = project_root(start) / ENV_FILE_NAME
+    integration = (start or Path(__file__).resolve().parent.parent).resolve()
+    candidate = project_root(integration) / ENV_FILE_NAME
     return candidate if candidate.is_file() else None
 
 
