@@ -521,10 +521,11 @@ import time
 from pathlib import Path
 
 
-def test_commits_and_is_killed(clean_db):
+def test_commits_and_is_killed(clean_db, redis):
     clean_db.execute(
         "INSERT INTO accounts (email, display_name) VALUES ('killed@example.com', 'Killed')"
     )
+    redis.set("profile:killed", "left behind")
     Path(os.environ["KILL_MARKER"]).write_text(str(os.getpid()))
     time.sleep(120)
 """
@@ -559,10 +560,15 @@ def test_a_run_killed_after_a_commit_leaves_the_next_run_green(
         killed.unlink()
     with psycopg.connect(own_env["TEST_DATABASE_URL"]) as conn:
         assert conn.execute("SELECT count(*) FROM accounts").fetchone() == (1,)
+    with redis.Redis.from_url(own_env["TEST_REDIS_URL"]) as client:
+        assert client.get("profile:killed") == b"left behind"
 
     result = make(pg_project, "integration-test-external", env=own_env)
 
     assert result.returncode == 0, result.stdout[-3000:]
+    with redis.Redis.from_url(own_env["TEST_REDIS_URL"]) as client:
+        assert client.dbsize() == 0
+    assert not list((pg_project / "tests/integration/.harness-runs").iterdir())
 
 
 def test_a_changed_schema_file_is_applied_on_the_next_run(
