@@ -36,6 +36,12 @@ HOSTILE = {
         "postgresql://test:test@127.0.0.1:25432/app_test?dbname=app",
         "postgresql://127.0.0.1/app_test?service=prod",
         "host=prod.example.com dbname=app_test user=test",
+        "postgresql://test:test@127.0.0.1:25432/latest_orders",
+        "postgresql://test:test@127.0.0.1:25432/contest",
+        "postgresql://test:test@127.0.0.1:25432/latest_prod",
+        "postgresql://test:test@127.0.0.1:25432/",
+        "postgresql://test:test@127.0.0.1:25432",
+        "postgresql://test:test@db.localhost:25432/app_test",
     ],
     "mysql": [
         "mysql://root:secret@orders.cluster-c9akciq32.eu-west-1.rds.amazonaws.com/app_test",
@@ -50,6 +56,9 @@ HOSTILE = {
         "mysql://root:test@127.0.0.1,db.prod.example.com/app_test",
         "mysql://root:test@127.0.0.1:25306/",
         "postgresql://test:test@127.0.0.1:25306/app_test",
+        "mysql://root:test@127.0.0.1:25306/contest",
+        "mysql://root:test@127.0.0.1:25306/attestation",
+        "mysql://root:test@db.localhost:25306/app_test",
     ],
     "redis": [
         "redis://cache.prod.internal:6379/0",
@@ -57,6 +66,7 @@ HOSTILE = {
         "redis://10.0.0.3:6379/1",
         "redis://127.0.0.1.attacker.example.com:6379/0",
         "redis://user:pass@%31%30.0.0.3:6379/0",
+        "redis://db.localhost:6379/0",
     ],
     "rabbitmq": [
         "amqp://user:pass@rabbit.prod.example.com/%2F",
@@ -111,12 +121,15 @@ SAFE = {
         "postgresql://test:test@localhost/my_test_db",
         "postgresql://test:test@[::1]:25432/app_test",
         "postgresql://test:test@postgres:5432/app_test",
+        "postgresql://test:test@127.0.0.1:25432/test_app",
+        "postgresql://test:test@127.0.0.1:25432/app-test-2",
     ],
     "mysql": [
         "mysql://root:test@127.0.0.1:25306/app_test",
         "mysql://root:test@localhost/my_test_db",
         "mysql://root:test@[::1]:25306/app_test?charset=utf8mb4",
         "mysql://root:test@mysql:3306/app_test",
+        "mysql://root:test@localhost:25306/app_tests",
     ],
     "redis": [
         "redis://127.0.0.1:25379/0",
@@ -332,7 +345,7 @@ def test_typescript_harness_refuses_a_dev_database_and_a_remote_host(
     far = make(project, "integration-test-external", env={"TEST_REDIS_URL": remote})
 
     assert dev.returncode != 0
-    assert "database 'app_dev' does not contain 'test'" in dev.stdout + dev.stderr
+    assert "database 'app_dev' is not a test database" in dev.stdout + dev.stderr
     with psycopg.connect(dev_database) as conn:
         assert conn.execute("SELECT count(*) FROM accounts").fetchone() == (1,)
     assert far.returncode != 0
@@ -349,16 +362,17 @@ import { expect, test } from "vitest";
 import { loadSettings } from "./harness/settings";
 
 const cases = JSON.parse(readFileSync(new URL("./guards.json", import.meta.url), "utf8"));
-const settings = loadSettings({ TEST_ALLOWED_HOSTS: "" });
+const settings = loadSettings({});
 
 for (const [service, { module, hostile, safe }] of Object.entries<any>(cases)) {
   test.for(hostile as string[])(`${service} refuses %s`, async (url) => {
     const harness = await import(`./harness/${module}.ts`);
-    expect(() => harness.guard(url, settings)).toThrow(/TEST_ALLOWED_HOSTS|test database|TEST_[A-Z_]+/);
+    const guarded = Promise.resolve().then(() => harness.guard(url, settings));
+    await expect(guarded).rejects.toThrow(/TEST_ALLOWED_HOSTS|test database|names no database|TEST_[A-Z_]+/);
   });
   test.for(safe as string[])(`${service} accepts %s`, async (url) => {
     const harness = await import(`./harness/${module}.ts`);
-    harness.guard(url, settings);
+    await harness.guard(url, settings);
   });
 }
 """
