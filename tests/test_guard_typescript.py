@@ -170,11 +170,12 @@ def run(project: Path, env: dict[str, str], *args: str) -> tuple[int, str, float
 
 
 def default_env(redis_server: dict, index: int = 0, **more: str) -> dict[str, str]:
-    return clean_environment(
-        TEST_DATABASE_URL=admin_url(DATABASE),
-        TEST_REDIS_URL=f"{redis_server['url']}/{index}",
+    settings = {
+        "TEST_DATABASE_URL": admin_url(DATABASE),
+        "TEST_REDIS_URL": f"{redis_server['url']}/{index}",
         **more,
-    )
+    }
+    return clean_environment(**settings)
 
 
 def assert_one_stop(output: str, fragment: str) -> None:
@@ -535,7 +536,7 @@ def test_mariadb_that_accepts_tcp_and_never_answers_stops_the_run_in_time(mariad
 
     record("MariaDB hung at start", seconds)
     assert status != 0
-    assert_one_stop(output, f"MySQL/MariaDB at mysql://root:***@127.0.0.1:{port}/{DATABASE}: no answer within")
+    assert_one_stop(output, f"MariaDB at mysql://root:***@127.0.0.1:{port}/{DATABASE}: no answer within")
     assert seconds < SERVICE_TIMEOUT + 15, seconds
 
 
