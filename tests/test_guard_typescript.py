@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -93,6 +94,58 @@ def silent_server() -> Iterator[int]:
         for conn in held:
             conn.close()
         server.close()
+
+
+@contextmanager
+def freezable_proxy(target_port: int, freeze: Path) -> Iterator[int]:
+    """A TCP proxy to 127.0.0.1:``target_port`` that stops forwarding while ``freeze`` exists.
+
+    Frozen, it still accepts connections and holds them: a server paused mid-run.
+    """
+    server = socket.socket()
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    stop = threading.Event()
+    sockets: list[socket.socket] = [server]
+
+    def pump(source: socket.socket, sink: socket.socket) -> None:
+        while not stop.is_set():
+            if freeze.exists():
+                time.sleep(0.05)
+                continue
+            if not select.select([source], [], [], 0.1)[0]:
+                continue
+            try:
+                data = source.recv(65536)
+                if not data:
+                    break
+                sink.sendall(data)
+            except OSError:
+                break
+        sink.close()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                client = server.accept()[0]
+            except OSError:
+                continue
+            upstream = socket.create_connection(("127.0.0.1", target_port))
+            sockets.extend([client, upstream])
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=pump, args=(source, sink), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        for sock in sockets:
+            sock.close()
 
 
 @pytest.fixture(scope="module")
@@ -577,6 +630,52 @@ def test_a_redis_paused_mid_run_ends_the_run_within_the_bound(project: Path, own
     assert status != 0
     assert seconds < BOUND, seconds
     assert output.count(f"Redis at {own_redis['url']}/12 stopped answering") == 1, output[-4000:]
+    assert re.search(r"Tests\s+1 failed \| 1 passed \| 3 skipped", output), output[-2000:]
+
+
+FREEZE_TEST = """
+import { writeFileSync } from "node:fs";
+import { expect } from "vitest";
+import { test } from "./harness/fixtures";
+
+test("1 reads", async ({ db }) => {
+  const { rows } = await db.query("SELECT 1 AS one");
+  expect(rows[0].one).toBe(1);
+});
+
+test("2 the server stops answering", async ({ db }) => {
+  writeFileSync(process.env.GUARD_FREEZE_FILE!, "");
+  await db.query("SELECT 1");
+});
+
+for (const n of [3, 4, 5]) {
+  test(`${n} after the pause`, async ({ db }) => {
+    await db.query("SELECT 1");
+  });
+}
+"""
+
+
+def test_a_postgresql_paused_mid_run_ends_the_run_within_the_bound(
+    project: Path, fresh_redis: dict, tmp_path: Path
+) -> None:
+    frozen = project / "tests/integration/zz_frozen.test.ts"
+    frozen.write_text(FREEZE_TEST)
+    freeze = tmp_path / "freeze"
+    try:
+        with freezable_proxy(native_service("postgres").port, freeze) as port:
+            url = f"postgresql://test:test@127.0.0.1:{port}/{DATABASE}"
+            env = default_env(fresh_redis, TEST_DATABASE_URL=url, GUARD_FREEZE_FILE=str(freeze))
+            status, output, seconds = run(project, env, "ARGS=zz_frozen --sequence.shuffle=false")
+    finally:
+        frozen.unlink()
+        drop_database("guardts_test_w1")
+
+    record("PostgreSQL paused mid-run", seconds)
+    assert status != 0
+    assert seconds < BOUND, seconds
+    shown = url.replace(":test@", ":***@").replace(f"/{DATABASE}", f"/{DATABASE}_w1")
+    assert output.count(f"PostgreSQL at {shown} stopped answering") == 1, output[-4000:]
     assert re.search(r"Tests\s+1 failed \| 1 passed \| 3 skipped", output), output[-2000:]
 
 
