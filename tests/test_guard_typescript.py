@@ -31,7 +31,7 @@ import pytest
 import redis
 
 from native.common import native_service
-from tests.rig import make, render
+from tests.rig import CATALOGUE, make, render
 
 SERVICE_TIMEOUT = 3  # seconds: TEST_SERVICE_TIMEOUT of every run here
 TEST_TIMEOUT = 60  # seconds: the generated vitest.config.ts's testTimeout
@@ -730,3 +730,57 @@ def test_a_busy_session_connection_is_replaced_and_only_its_test_fails(
     assert re.search(r"Tests\s+1 failed \| 3 passed", output), output[-3000:]
     assert seconds < 20, seconds  # the stuck query was ended, not waited for
 
+
+
+WIDEST = {
+    "queue": "kafka",
+    "external_services": ["http_api", "email", "object_storage", "payments"],
+}
+ONLY_QUEUE = {"database": "none", "cache": "none"}
+SILENT_URLS = {
+    "kafka": (WIDEST, "127.0.0.1:{port}"),
+    "aws": (WIDEST, "http://127.0.0.1:{port}"),
+    "http_mock": (WIDEST, "http://127.0.0.1:{port}"),
+    "mail": (WIDEST, "http://127.0.0.1:{port}"),
+    "stripe": (WIDEST, "http://127.0.0.1:{port}"),
+    "rabbitmq": ({**ONLY_QUEUE, "queue": "rabbitmq"}, "amqp://test:test@127.0.0.1:{port}/%2F"),
+    "nats": ({**ONLY_QUEUE, "queue": "nats"}, "nats://127.0.0.1:{port}"),
+    "mqtt": ({**ONLY_QUEUE, "queue": "mqtt"}, "mqtt://127.0.0.1:{port}"),
+}
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory):
+    """``installed(answers)``: an installed TypeScript project with these answers (one per answer set)."""
+    projects: dict[str, Path] = {}
+
+    def get(answers: dict) -> Path:
+        key = repr(sorted(answers.items()))
+        if key not in projects:
+            path = render(
+                tmp_path_factory.mktemp("guard-ts-more") / "project",
+                language="typescript", ci="none", **answers,
+            )
+            assert make(path, "integration-deps").returncode == 0
+            projects[key] = path
+        return projects[key]
+
+    return get
+
+
+@pytest.mark.parametrize("service", SILENT_URLS)
+def test_every_other_service_that_never_answers_stops_the_run_in_time(
+    installed, fresh_redis: dict, service: str
+) -> None:
+    answers, template = SILENT_URLS[service]
+    entry = CATALOGUE[service]
+    with silent_server() as port:
+        url = template.format(port=port)
+        env = default_env(fresh_redis, **{entry["url_var"]: url})
+        status, output, seconds = run(installed(answers), env)
+
+    record(f"{entry['title']} hung at start", seconds)
+    assert status != 0
+    shown = url.replace(":test@", ":***@")
+    assert_one_stop(output, f"{entry['title']} at {shown}: no answer within {SERVICE_TIMEOUT}s")
+    assert seconds < SERVICE_TIMEOUT + 15, seconds
