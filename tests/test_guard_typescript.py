@@ -154,8 +154,19 @@ def own_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     port = free_port()
     folder = tmp_path_factory.mktemp("redis")
     server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(folder)],
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ],
         stdout=subprocess.DEVNULL,
     )
     client = redis.Redis(port=port)
@@ -184,7 +195,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     recreate_database(DATABASE)
     path = render(
         tmp_path_factory.mktemp("guard-ts") / "project",
-        language="typescript", queue="none", ci="none",
+        language="typescript",
+        queue="none",
+        ci="none",
     )
     assert make(path, "integration-deps").returncode == 0
     yield path
@@ -198,7 +211,11 @@ def mariadb_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An installed TypeScript project on MariaDB only."""
     path = render(
         tmp_path_factory.mktemp("guard-ts-mariadb") / "project",
-        language="typescript", database="mariadb", cache="none", queue="none", ci="none",
+        language="typescript",
+        database="mariadb",
+        cache="none",
+        queue="none",
+        ci="none",
     )
     assert make(path, "integration-deps").returncode == 0
     return path
@@ -206,18 +223,32 @@ def mariadb_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def clean_environment(**settings: str) -> dict[str, str]:
     """os.environ without PG*/TEST_* variables, plus ``settings``."""
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("PG", "TEST_"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "TEST_"))}
+    return {
+        **env,
+        "NO_COLOR": "1",
+        "TEST_SERVICE_TIMEOUT": str(SERVICE_TIMEOUT),
+        **settings,
     }
-    return {**env, "NO_COLOR": "1", "TEST_SERVICE_TIMEOUT": str(SERVICE_TIMEOUT), **settings}
 
 
 def run(project: Path, env: dict[str, str], *args: str) -> tuple[int, str, float]:
     """`make integration-test-external` with exactly ``env``; exit status, output, seconds."""
     started = time.monotonic()
     result = subprocess.run(
-        ["make", "--no-print-directory", "-C", str(project), "integration-test-external", *args],
-        capture_output=True, text=True, timeout=BOUND + 60, env=env, check=False,
+        [
+            "make",
+            "--no-print-directory",
+            "-C",
+            str(project),
+            "integration-test-external",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=BOUND + 60,
+        env=env,
+        check=False,
     )
     return result.returncode, result.stdout + result.stderr, time.monotonic() - started
 
@@ -275,11 +306,16 @@ def test_pgdatabase_cannot_supply_a_database_the_url_does_not_name(
     status, output, _ = run(project, env)
 
     assert status != 0
-    assert_one_stop(output, "the URL names no database. Name a dedicated test database (e.g. app_test).")
+    assert_one_stop(
+        output,
+        "the URL names no database. Name a dedicated test database (e.g. app_test).",
+    )
     assert sentinel_rows(dev) == [(1, "sentinel@example.com")]
 
 
-def test_pghost_is_judged_when_the_url_names_no_host(project: Path, fresh_redis: dict) -> None:
+def test_pghost_is_judged_when_the_url_names_no_host(
+    project: Path, fresh_redis: dict
+) -> None:
     url = f"postgresql://test:test@/{DATABASE}"
     env = default_env(fresh_redis, TEST_DATABASE_URL=url, PGHOST="db.prod.example.com")
 
@@ -311,7 +347,10 @@ def test_test_must_be_a_whole_word_of_the_database_name(
 def test_a_db_localhost_name_that_does_not_resolve_to_loopback_is_refused(
     project: Path, fresh_redis: dict
 ) -> None:
-    env = default_env(fresh_redis, TEST_DATABASE_URL=f"postgresql://test:test@db.localhost:25432/{DATABASE}")
+    env = default_env(
+        fresh_redis,
+        TEST_DATABASE_URL=f"postgresql://test:test@db.localhost:25432/{DATABASE}",
+    )
 
     status, output, _ = run(project, env)
 
@@ -339,9 +378,13 @@ def test_env_test_of_a_parent_folder_is_never_read(
 ) -> None:
     """A project without .env.test inside a folder that has one: the parent's is not used."""
     parent_db = sentinel_database("guardts_parent_test")
-    (tmp_path / ".env.test").write_text(f"TEST_DATABASE_URL={parent_db}\nTEST_REDIS_URL=redis://127.0.0.1:1/0\n")
+    (tmp_path / ".env.test").write_text(
+        f"TEST_DATABASE_URL={parent_db}\nTEST_REDIS_URL=redis://127.0.0.1:1/0\n"
+    )
     child = tmp_path / "child"
-    shutil.copytree(project, child, symlinks=True, ignore=shutil.ignore_patterns(".env.test"))
+    shutil.copytree(
+        project, child, symlinks=True, ignore=shutil.ignore_patterns(".env.test")
+    )
 
     status, output, _ = run(child, clean_environment())
 
@@ -361,7 +404,7 @@ def test_redis_db_query_is_the_index_guard_workers_and_client_use(
     status, output, _ = run(project, env)
 
     assert status == 0, output[-3000:]
-    assert f"Redis 7" in output
+    assert f"at {fresh_redis['url']}/0?db=8 ready in" in output
     assert client.get("someone:else") == b"keep me"
     assert redis.Redis(port=fresh_redis["port"], db=8).dbsize() == 0
 
@@ -377,9 +420,14 @@ def test_redis_index_of_the_second_worker_is_checked_before_any_flush(
     status, output, _ = run(project, env, "PARALLEL=2")
 
     assert status != 0
-    assert_one_stop(output, "database 4 (worker 2's database) already holds 1 keys the harness did not create")
+    assert_one_stop(
+        output,
+        "database 4 (worker 2's database) already holds 1 keys the harness did not create",
+    )
     assert other.get("sentinel") == b"keep me"
-    assert redis.Redis(port=fresh_redis["port"], db=3).dbsize() == 0  # the run's claim is gone
+    assert (
+        redis.Redis(port=fresh_redis["port"], db=3).dbsize() == 0
+    )  # the run's claim is gone
 
 
 def test_a_leftover_key_in_the_workers_own_index_is_one_clear_stop(
@@ -391,12 +439,16 @@ def test_a_leftover_key_in_the_workers_own_index_is_one_clear_stop(
     status, output, _ = run(project, default_env(fresh_redis, index=5))
 
     assert status != 0
-    assert_one_stop(output, "database 5 already holds 1 keys the harness did not create")
+    assert_one_stop(
+        output, "database 5 already holds 1 keys the harness did not create"
+    )
     assert "redis-cli -u URL -n 5 flushdb" in output
     assert own.get("leftover") == b"of a killed run"
 
 
-def test_a_second_run_on_the_same_redis_index_is_refused(project: Path, fresh_redis: dict) -> None:
+def test_a_second_run_on_the_same_redis_index_is_refused(
+    project: Path, fresh_redis: dict
+) -> None:
     """Another run holds the claim on the base index: this one stops and flushes nothing."""
     base = redis.Redis(port=fresh_redis["port"], db=6)
     base.set("integration-harness:claim", "other-host:4242", px=30_000)
@@ -412,24 +464,49 @@ def test_a_second_run_on_the_same_redis_index_is_refused(project: Path, fresh_re
     assert base.get("integration-harness:claim") == b"other-host:4242"
 
 
-def test_two_runs_at_once_on_one_redis_index_never_both_run(project: Path, fresh_redis: dict, tmp_path: Path) -> None:
+def test_two_runs_at_once_on_one_redis_index_never_both_run(
+    project: Path, fresh_redis: dict, tmp_path: Path
+) -> None:
     """Two runs started together: one passes, the other stops with the claim message."""
     twin = tmp_path / "twin"
     shutil.copytree(project, twin, symlinks=True)
-    env = default_env(fresh_redis, index=7, TEST_DATABASE_URL=recreate_database("guardts_twin_test"))
+    env = default_env(
+        fresh_redis, index=7, TEST_DATABASE_URL=recreate_database("guardts_twin_test")
+    )
     env_first = default_env(fresh_redis, index=7)
     try:
         with (
             subprocess.Popen(
-                ["make", "--no-print-directory", "-C", str(project), "integration-test-external"],
-                env=env_first, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                [
+                    "make",
+                    "--no-print-directory",
+                    "-C",
+                    str(project),
+                    "integration-test-external",
+                ],
+                env=env_first,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
             ) as first,
             subprocess.Popen(
-                ["make", "--no-print-directory", "-C", str(twin), "integration-test-external"],
-                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                [
+                    "make",
+                    "--no-print-directory",
+                    "-C",
+                    str(twin),
+                    "integration-test-external",
+                ],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
             ) as second,
         ):
-            outputs = [first.communicate(timeout=120)[0], second.communicate(timeout=120)[0]]
+            outputs = [
+                first.communicate(timeout=120)[0],
+                second.communicate(timeout=120)[0],
+            ]
             statuses = [first.returncode, second.returncode]
     finally:
         drop_database("guardts_twin_test")
@@ -443,16 +520,23 @@ def test_two_runs_at_once_on_one_redis_index_never_both_run(project: Path, fresh
     assert any(status == 0 for status in statuses)
 
 
-def test_unix_socket_redis_url_gets_one_clear_message(project: Path, fresh_redis: dict) -> None:
+def test_unix_socket_redis_url_gets_one_clear_message(
+    project: Path, fresh_redis: dict
+) -> None:
     env = default_env(fresh_redis, TEST_REDIS_URL="unix:///tmp/redis.sock?db=2")
 
     status, output, _ = run(project, env)
 
     assert status != 0
-    assert_one_stop(output, "unix socket URLs (unix:///tmp/redis.sock?db=2) are not supported by the TypeScript harness")
+    assert_one_stop(
+        output,
+        "unix socket URLs (unix:///tmp/redis.sock?db=2) are not supported by the TypeScript harness",
+    )
 
 
-def test_inline_comment_in_env_test_local_ends_the_value(project: Path, fresh_redis: dict) -> None:
+def test_inline_comment_in_env_test_local_ends_the_value(
+    project: Path, fresh_redis: dict
+) -> None:
     local = project / ".env.test.local"
     local.write_text(f"TEST_REDIS_URL={fresh_redis['url']}/9 # my own index\n")
     env = default_env(fresh_redis)
@@ -463,22 +547,32 @@ def test_inline_comment_in_env_test_local_ends_the_value(project: Path, fresh_re
         local.unlink()
 
     assert status == 0, output[-3000:]
-    assert f"Redis 7.0.15 at {fresh_redis['url']}/9 ready" in output or f"at {fresh_redis['url']}/9 ready" in output
+    assert (
+        f"Redis 7.0.15 at {fresh_redis['url']}/9 ready" in output
+        or f"at {fresh_redis['url']}/9 ready" in output
+    )
 
 
-def test_empty_setting_in_the_environment_stops_the_run(project: Path, fresh_redis: dict) -> None:
+def test_empty_setting_in_the_environment_stops_the_run(
+    project: Path, fresh_redis: dict
+) -> None:
     env = default_env(fresh_redis, TEST_DATABASE_URL="")
 
     status, output, _ = run(project, env)
 
     assert status != 0
-    assert output.count(
-        "TEST_DATABASE_URL is set but empty in the environment: unset it or give it a value"
-    ) == 1, output[-3000:]
+    assert (
+        output.count(
+            "TEST_DATABASE_URL is set but empty in the environment: unset it or give it a value"
+        )
+        == 1
+    ), output[-3000:]
     assert "Test Files" not in output
 
 
-def test_rows_left_by_a_killed_run_never_fail_the_next_run(project: Path, fresh_redis: dict) -> None:
+def test_rows_left_by_a_killed_run_never_fail_the_next_run(
+    project: Path, fresh_redis: dict
+) -> None:
     """A run killed with SIGKILL mid-test; the next run starts clean on its own."""
     stuck = project / "tests/integration/zz_killed.test.ts"
     stuck.write_text(
@@ -492,9 +586,18 @@ def test_rows_left_by_a_killed_run_never_fail_the_next_run(project: Path, fresh_
     env = default_env(fresh_redis, index=10)
     try:
         killed = subprocess.Popen(
-            ["make", "--no-print-directory", "-C", str(project), "integration-test-external",
-             "ARGS=zz_killed"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                "make",
+                "--no-print-directory",
+                "-C",
+                str(project),
+                "integration-test-external",
+                "ARGS=zz_killed",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
             start_new_session=True,
         )
         deadline = time.monotonic() + 60
@@ -521,8 +624,13 @@ def test_mysql_identifiers_are_quoted_so_a_table_name_cannot_reach_another_datab
 ) -> None:
     """A table named ``x`.`customers`` in the test database: emptying it never touches x.customers."""
     service = native_service("mariadb")
-    conn = pymysql.connect(host="127.0.0.1", port=service.port, user=service.user,
-                           password=service.password, autocommit=True)
+    conn = pymysql.connect(
+        host="127.0.0.1",
+        port=service.port,
+        user=service.user,
+        password=service.password,
+        autocommit=True,
+    )
     try:
         with conn.cursor() as cursor:
             for statement in (
@@ -538,12 +646,16 @@ def test_mysql_identifiers_are_quoted_so_a_table_name_cannot_reach_another_datab
                 cursor.execute(statement)
         url = f"mysql://{service.user}:{service.password}@127.0.0.1:{service.port}/guardts_test"
 
-        status, output, _ = run(mariadb_project, clean_environment(TEST_DATABASE_URL=url))
+        status, output, _ = run(
+            mariadb_project, clean_environment(TEST_DATABASE_URL=url)
+        )
 
         with conn.cursor() as cursor:
             cursor.execute("SELECT id FROM guardts_x.customers")
             survivors = cursor.fetchall()
-            cursor.execute("SELECT count(*) FROM guardts_test.`guardts_x``.``customers`")
+            cursor.execute(
+                "SELECT count(*) FROM guardts_test.`guardts_x``.``customers`"
+            )
             (left,) = cursor.fetchone()
     finally:
         with conn.cursor() as cursor:
@@ -570,26 +682,36 @@ def test_a_service_that_accepts_tcp_and_never_answers_stops_the_run_in_time(
             if service == "Redis"
             else f"postgresql://test:test@127.0.0.1:{port}/{DATABASE}"
         )
-        env = default_env(fresh_redis, **{
-            "TEST_REDIS_URL" if service == "Redis" else "TEST_DATABASE_URL": url
-        })
+        env = default_env(
+            fresh_redis,
+            **{"TEST_REDIS_URL" if service == "Redis" else "TEST_DATABASE_URL": url},
+        )
         status, output, seconds = run(project, env)
 
     record(f"{service} hung at start", seconds)
     assert status != 0
     shown = url.replace(":test@", ":***@")
-    assert_one_stop(output, f"{service} at {shown}: no answer within {SERVICE_TIMEOUT}s")
+    assert_one_stop(
+        output, f"{service} at {shown}: no answer within {SERVICE_TIMEOUT}s"
+    )
     assert seconds < SERVICE_TIMEOUT + 15, seconds
 
 
-def test_mariadb_that_accepts_tcp_and_never_answers_stops_the_run_in_time(mariadb_project: Path) -> None:
+def test_mariadb_that_accepts_tcp_and_never_answers_stops_the_run_in_time(
+    mariadb_project: Path,
+) -> None:
     with silent_server() as port:
         url = f"mysql://root:test@127.0.0.1:{port}/{DATABASE}"
-        status, output, seconds = run(mariadb_project, clean_environment(TEST_DATABASE_URL=url))
+        status, output, seconds = run(
+            mariadb_project, clean_environment(TEST_DATABASE_URL=url)
+        )
 
     record("MariaDB hung at start", seconds)
     assert status != 0
-    assert_one_stop(output, f"MariaDB at mysql://root:***@127.0.0.1:{port}/{DATABASE}: no answer within")
+    assert_one_stop(
+        output,
+        f"MariaDB at mysql://root:***@127.0.0.1:{port}/{DATABASE}: no answer within",
+    )
     assert seconds < SERVICE_TIMEOUT + 15, seconds
 
 
@@ -626,7 +748,9 @@ for (const n of [1, 2]) {
 """
 
 
-def test_a_redis_paused_mid_run_ends_the_run_within_the_bound(project: Path, own_redis: dict) -> None:
+def test_a_redis_paused_mid_run_ends_the_run_within_the_bound(
+    project: Path, own_redis: dict
+) -> None:
     """Later tests, in that file and in others, are skipped: one line names Redis."""
     redis.Redis(port=own_redis["port"]).flushall()
     paused = project / "tests/integration/zz_paused.test.ts"
@@ -635,7 +759,9 @@ def test_a_redis_paused_mid_run_ends_the_run_within_the_bound(project: Path, own
     other.write_text(PAUSE_TEST_OTHER_FILE)
     env = default_env(own_redis, index=12, GUARD_REDIS_PID=str(own_redis["pid"]))
     try:
-        status, output, seconds = run(project, env, "ARGS=zz_paused --sequence.shuffle=false")
+        status, output, seconds = run(
+            project, env, "ARGS=zz_paused --sequence.shuffle=false"
+        )
     finally:
         os.kill(own_redis["pid"], signal.SIGCONT)
         paused.unlink()
@@ -644,8 +770,12 @@ def test_a_redis_paused_mid_run_ends_the_run_within_the_bound(project: Path, own
     record("Redis paused mid-run", seconds)
     assert status != 0
     assert seconds < BOUND, seconds
-    assert output.count(f"Redis at {own_redis['url']}/12 stopped answering") == 1, output[-4000:]
-    summary = re.search(r"Tests\s+1 failed \| (\d) passed \| (\d) skipped \(7\)", output)
+    assert output.count(f"Redis at {own_redis['url']}/12 stopped answering") == 1, (
+        output[-4000:]
+    )
+    summary = re.search(
+        r"Tests\s+1 failed \| (\d) passed \| (\d) skipped \(7\)", output
+    )
     assert summary and summary.groups() in {("1", "5"), ("3", "3")}, output[-2000:]
 
 
@@ -682,8 +812,12 @@ def test_a_postgresql_paused_mid_run_ends_the_run_within_the_bound(
     try:
         with freezable_proxy(native_service("postgres").port, freeze) as port:
             url = f"postgresql://test:test@127.0.0.1:{port}/{DATABASE}"
-            env = default_env(fresh_redis, TEST_DATABASE_URL=url, GUARD_FREEZE_FILE=str(freeze))
-            status, output, seconds = run(project, env, "ARGS=zz_frozen --sequence.shuffle=false")
+            env = default_env(
+                fresh_redis, TEST_DATABASE_URL=url, GUARD_FREEZE_FILE=str(freeze)
+            )
+            status, output, seconds = run(
+                project, env, "ARGS=zz_frozen --sequence.shuffle=false"
+            )
     finally:
         frozen.unlink()
         drop_database("guardts_test_w1")
@@ -693,7 +827,9 @@ def test_a_postgresql_paused_mid_run_ends_the_run_within_the_bound(
     assert seconds < BOUND, seconds
     shown = url.replace(":test@", ":***@").replace(f"/{DATABASE}", f"/{DATABASE}_w1")
     assert output.count(f"PostgreSQL at {shown} stopped answering") == 1, output[-4000:]
-    assert re.search(r"Tests\s+1 failed \| 1 passed \| 3 skipped", output), output[-2000:]
+    assert re.search(r"Tests\s+1 failed \| 1 passed \| 3 skipped", output), output[
+        -2000:
+    ]
 
 
 BUSY_TEST = """
@@ -731,7 +867,6 @@ def test_a_busy_session_connection_is_replaced_and_only_its_test_fails(
     assert seconds < 20, seconds  # the stuck query was ended, not waited for
 
 
-
 WIDEST = {
     "queue": "kafka",
     "external_services": ["http_api", "email", "object_storage", "payments"],
@@ -743,7 +878,10 @@ SILENT_URLS = {
     "http_mock": (WIDEST, "http://127.0.0.1:{port}"),
     "mail": (WIDEST, "http://127.0.0.1:{port}"),
     "stripe": (WIDEST, "http://127.0.0.1:{port}"),
-    "rabbitmq": ({**ONLY_QUEUE, "queue": "rabbitmq"}, "amqp://test:test@127.0.0.1:{port}/%2F"),
+    "rabbitmq": (
+        {**ONLY_QUEUE, "queue": "rabbitmq"},
+        "amqp://test:test@127.0.0.1:{port}/%2F",
+    ),
     "nats": ({**ONLY_QUEUE, "queue": "nats"}, "nats://127.0.0.1:{port}"),
     "mqtt": ({**ONLY_QUEUE, "queue": "mqtt"}, "mqtt://127.0.0.1:{port}"),
 }
@@ -759,7 +897,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory):
         if key not in projects:
             path = render(
                 tmp_path_factory.mktemp("guard-ts-more") / "project",
-                language="typescript", ci="none", **answers,
+                language="typescript",
+                ci="none",
+                **answers,
             )
             assert make(path, "integration-deps").returncode == 0
             projects[key] = path
@@ -782,5 +922,7 @@ def test_every_other_service_that_never_answers_stops_the_run_in_time(
     record(f"{entry['title']} hung at start", seconds)
     assert status != 0
     shown = url.replace(":test@", ":***@")
-    assert_one_stop(output, f"{entry['title']} at {shown}: no answer within {SERVICE_TIMEOUT}s")
+    assert_one_stop(
+        output, f"{entry['title']} at {shown}: no answer within {SERVICE_TIMEOUT}s"
+    )
     assert seconds < SERVICE_TIMEOUT + 15, seconds
