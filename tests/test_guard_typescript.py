@@ -12,6 +12,7 @@ this module); the shared native servers are only used for databases of our own
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import select
@@ -25,6 +26,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import nats
+import nats.errors
 import psycopg
 import pymysql
 import pytest
@@ -926,3 +929,67 @@ def test_every_other_service_that_never_answers_stops_the_run_in_time(
         output, f"{entry['title']} at {shown}: no answer within {SERVICE_TIMEOUT}s"
     )
     assert seconds < SERVICE_TIMEOUT + 15, seconds
+
+
+def stamped(name: str, seconds_ago: int) -> str:
+    """A `uniqueTestName`-shaped stream name created ``seconds_ago``."""
+    stamp = int(time.time()) - seconds_ago
+    digits = ""
+    while stamp:
+        stamp, digit = divmod(stamp, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
+    return f"test-w1-{name}-{digits.rjust(7, '0')}a1b2c3"
+
+
+def test_streams_a_killed_run_left_are_removed_by_the_next_run(
+    installed, tmp_path: Path
+) -> None:
+    """On a NATS of our own: a 2-hour-old test stream goes, a fresh one and others stay."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            "nats-server",
+            "-a",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-js",
+            "-sd",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    old, fresh = stamped("leak", 7200), stamped("running", 60)
+    try:
+        url = f"nats://127.0.0.1:{port}"
+
+        async def streams(*create: str) -> list[str]:
+            client = await nats.connect(url, allow_reconnect=False)
+            try:
+                js = client.jetstream()
+                for name in create:
+                    await js.add_stream(name=name, subjects=[f"{name}.>"])
+                return sorted(info.config.name for info in await js.streams_info())
+            finally:
+                await client.close()
+
+        for _ in range(100):
+            try:
+                asyncio.run(streams())
+                break
+            except (OSError, nats.errors.Error):
+                time.sleep(0.1)  # still starting
+        asyncio.run(streams(old, fresh, "orders"))
+
+        status, output, _ = run(
+            installed({**ONLY_QUEUE, "queue": "nats"}),
+            clean_environment(TEST_NATS_URL=url),
+        )
+        left = asyncio.run(streams())
+    finally:
+        server.terminate()
+        server.wait(10)
+
+    assert status == 0, output[-3000:]
+    assert left == sorted([fresh, "orders"])
