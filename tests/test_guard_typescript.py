@@ -26,6 +26,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import boto3
+import botocore.exceptions
 import nats
 import nats.errors
 import psycopg
@@ -993,3 +995,51 @@ def test_streams_a_killed_run_left_are_removed_by_the_next_run(
 
     assert status == 0, output[-3000:]
     assert left == sorted([fresh, "orders"])
+
+
+def test_queues_and_buckets_a_killed_run_left_are_removed_by_the_next_run(
+    installed,
+) -> None:
+    """On a moto server of our own: 2-hour-old test queues and buckets go, fresh ones and others stay."""
+    port = free_port()
+    server = subprocess.Popen(
+        ["moto_server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    session = boto3.session.Session(
+        aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
+    )
+    sqs = session.client("sqs", endpoint_url=url)
+    s3 = session.client("s3", endpoint_url=url)
+    old, fresh = stamped("leak", 7200), stamped("running", 60)
+    try:
+        for _ in range(100):
+            try:
+                sqs.list_queues()
+                break
+            except botocore.exceptions.EndpointConnectionError:
+                time.sleep(0.1)
+        for name in (old, fresh, "orders"):
+            sqs.create_queue(QueueName=name)
+            s3.create_bucket(Bucket=name)
+        s3.put_object(Bucket=old, Key="left.txt", Body=b"x")
+
+        status, output, _ = run(
+            installed(
+                {**ONLY_QUEUE, "queue": "sqs", "external_services": ["object_storage"]}
+            ),
+            clean_environment(TEST_AWS_ENDPOINT_URL=url),
+        )
+        queues = sorted(
+            q.rsplit("/", 1)[1] for q in sqs.list_queues().get("QueueUrls", [])
+        )
+        buckets = sorted(b["Name"] for b in s3.list_buckets()["Buckets"])
+    finally:
+        server.terminate()
+        server.wait(10)
+
+    assert status == 0, output[-3000:]
+    assert queues == sorted([fresh, "orders"])
+    assert buckets == sorted([fresh, "orders"])

@@ -176,3 +176,17 @@ export function uniqueTestName(factory: string, purpose: string, separator: stri
   const random = Math.floor(Math.random() * 0x1000000).toString(16).padStart(6, "0");
   return ["test", `w${workerId()}`, purpose, `${stamp}${random}`].join(separator);
 }
+
+/** Resources older than this (seconds) with a `uniqueTestName` name are a killed run's leftovers. */
+export const LEFTOVER_AGE_SECONDS = 3600; // longer than any run
+
+/**
+ * True for a name `uniqueTestName` made with `separator` more than an hour ago:
+ * what a killed run left. Names of a run in progress, or of anything else, are false.
+ */
+export function isLeftoverTestName(name: string, separator: string, nowSeconds = Date.now() / 1000): boolean {
+  const sep = separator.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const shape = new RegExp(`^test${sep}w\\d+${sep}[a-z0-9_-]+${sep}([0-9a-z]{7})[0-9a-f]{6}$`);
+  const stamp = shape.exec(name)?.[1];
+  return stamp !== undefined && parseInt(stamp, 36) < nowSeconds - LEFTOVER_AGE_SECONDS;
+}
