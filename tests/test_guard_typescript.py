@@ -1043,3 +1043,35 @@ def test_queues_and_buckets_a_killed_run_left_are_removed_by_the_next_run(
     assert status == 0, output[-3000:]
     assert queues == sorted([fresh, "orders"])
     assert buckets == sorted([fresh, "orders"])
+
+
+EXPIRING_QUEUE_TEST = """
+import { expect } from "vitest";
+import { test } from "./harness/fixtures";
+import { QUEUE_EXPIRES_MS } from "./harness/rabbitmq";
+
+test("a made queue carries x-expires", async ({ makeQueue, amqpConnection }) => {
+  const name = await makeQueue("expiring");
+  expect(name).toMatch(/^test\\.w\\d+\\.expiring\\.[0-9a-z]{7}[0-9a-f]{6}$/);
+  const same = await amqpConnection.createChannel();
+  await same.assertQueue(name, { durable: false, arguments: { "x-expires": QUEUE_EXPIRES_MS } });
+  await same.close();
+  const other = await amqpConnection.createChannel();
+  other.on("error", () => undefined);
+  await expect(other.assertQueue(name, { durable: false })).rejects.toThrow(/PRECONDITION_FAILED.*x-expires/);
+});
+"""
+
+
+def test_rabbitmq_queues_a_killed_run_left_expire_on_their_own(installed) -> None:
+    """AMQP cannot list queues: each made queue expires once unused for an hour."""
+    project = installed({**ONLY_QUEUE, "queue": "rabbitmq"})
+    probe = project / "tests/integration/zz_expiring.test.ts"
+    probe.write_text(EXPIRING_QUEUE_TEST)
+    try:
+        status, output, _ = run(project, clean_environment(), "ARGS=zz_expiring")
+    finally:
+        probe.unlink()
+
+    assert status == 0, output[-3000:]
+    assert re.search(r"Tests\s+1 passed", output), output[-2000:]
