@@ -2,64 +2,130 @@
 /**
  * The safety guard: never clean data on anything that does not look like a test service.
  *
- * A target passes only when every host it would reach is loopback (127.0.0.0/8,
- * ::1, `localhost`), a compose service name of this project, or listed in
- * `TEST_ALLOWED_HOSTS`; and, for SQL, when its database name contains `test`.
+ * A target passes only when every host it would reach is a loopback address
+ * (127.0.0.0/8, ::1), a compose service name of this project, listed in
+ * `TEST_ALLOWED_HOSTS`, or `localhost` / a name ending in `.localhost` that
+ * resolves to loopback addresses only; and, for SQL, when "test" is a whole word
+ * of its database name (`app_test`, `test_app`, `app-test-2`; not
+ * `latest_orders` or `contest`). Hosts are taken from the driver's own reading
+ * of the URL, so odd escaping or query parameters cannot hide a remote host.
+ *
+ * `redact` is the one place credentials are hidden: every message, report
+ * header and log line of the harness goes through it.
  */
+import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { COMPOSE_HOSTS } from "./services";
+
+const TEST_WORD = /(^|[^a-z])tests?([^a-z]|$)/;
+const SECRET_NAMES =
+  "password|pass|pwd|passwd|sslpassword|secret|token|api_key|apikey|key|access_key|" +
+  "secret_key|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token";
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)[^@/?#\s]*(?=@)/gi;
+const QUERY_SECRET = new RegExp(`([?&;](?:${SECRET_NAMES})=)[^&#\\s]*`, "gi");
+const KEYWORD_PASSWORD = /(\b(?:password|sslpassword)\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s']\S*)/gi;
+const STRIPE_KEY = /\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]+|\brk_[A-Za-z0-9_]+/g;
 
 /** A service URL the harness refuses to clean. */
 export class UnsafeTarget extends Error {}
 
-/** True for loopback addresses, `localhost`, compose service names and allowed hosts. */
-export function isDisposableHost(host: string, allowedHosts: readonly string[] = []): boolean {
-  const name = host.trim().replace(/^\[|\]$/g, "").toLowerCase().replace(/\.$/, "");
-  if (!name) return false;
-  if (name === "localhost" || name.endsWith(".localhost")) return true;
-  if (COMPOSE_HOSTS.has(name) || allowedHosts.map((h) => h.toLowerCase()).includes(name)) return true;
-  const address = name.split("%")[0];
-  if (isIP(address) === 4) return address.startsWith("127.");
-  if (isIP(address) === 6) return /^(0*:)*:?0*1$/.test(address) || address === "::1";
+/**
+ * `text` with every credential shown as `***`: URL passwords (`user:***@`), query
+ * parameters such as `password`, `token`, `key` or `X-Amz-Signature`, libpq
+ * keyword passwords (`password=***`) and Stripe keys (`sk_test_...`).
+ */
+export function redact(text: string): string {
+  return text
+    .replace(URL_PASSWORD, "$1***")
+    .replace(QUERY_SECRET, "$1***")
+    .replace(KEYWORD_PASSWORD, "$1***")
+    .replace(STRIPE_KEY, "***");
+}
+
+/** True when "test" (or "tests") is a whole word of `name`: app_test, test_app, app-test-2. */
+export function isTestDatabase(name: string): boolean {
+  return TEST_WORD.test(name.toLowerCase());
+}
+
+function isLoopbackAddress(address: string): boolean {
+  const bare = address.split("%")[0].toLowerCase();
+  if (isIP(bare) === 4) return bare.startsWith("127.");
+  if (isIP(bare) === 6) {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(bare);
+    if (mapped) return mapped[1].startsWith("127.");
+    return /^(0{0,4}:){2,7}0{0,3}1$/.test(bare) || bare === "::1";
+  }
   return false;
 }
 
-/** Throw `UnsafeTarget` unless every host and the database name look like a test service. */
-export function ensureDisposable(
+async function resolvesToLoopbackOnly(name: string): Promise<boolean> {
+  try {
+    const addresses = await lookup(name, { all: true });
+    return addresses.length > 0 && addresses.every(({ address }) => isLoopbackAddress(address));
+  } catch {
+    return false; // a name that does not resolve is refused
+  }
+}
+
+/**
+ * True for loopback addresses, compose service names, allowed hosts and local names.
+ *
+ * `localhost` and names ending in `.localhost` pass only when every address they
+ * resolve to is loopback; no other DNS name passes, whatever it resolves to. A
+ * unix socket path (`/run/...`) is on this machine and passes.
+ */
+export async function isDisposableHost(host: string, allowedHosts: readonly string[] = []): Promise<boolean> {
+  const name = host.trim().replace(/^\[|\]$/g, "").toLowerCase().replace(/\.$/, "");
+  if (!name) return false;
+  if (name.startsWith("/")) return true;
+  if (COMPOSE_HOSTS.has(name) || allowedHosts.map((h) => h.toLowerCase()).includes(name)) return true;
+  if (isIP(name.split("%")[0])) return isLoopbackAddress(name);
+  if (name === "localhost" || name.endsWith(".localhost")) return resolvesToLoopbackOnly(name);
+  return false;
+}
+
+/**
+ * Throw `UnsafeTarget` unless every host and the database name look like a test service.
+ *
+ * `displayUrl` is redacted here; pass `database: ""` for a SQL URL that names no database.
+ */
+export async function ensureDisposable(
   title: string,
   displayUrl: string,
   hosts: readonly string[],
   allowedHosts: readonly string[],
   database?: string,
-): void {
+): Promise<void> {
+  const shown = redact(displayUrl);
   if (hosts.length === 0) {
-    throw new UnsafeTarget(`Refusing to clean ${title} at ${displayUrl}: the URL names no host.`);
+    throw new UnsafeTarget(`Refusing to clean ${title} at ${shown}: the URL names no host.`);
   }
   for (const host of hosts) {
-    if (!isDisposableHost(host, allowedHosts)) {
+    if (!(await isDisposableHost(host, allowedHosts))) {
       throw new UnsafeTarget(
-        `Refusing to clean ${title} at ${displayUrl}: host '${host}' is not loopback, ` +
+        `Refusing to clean ${title} at ${shown}: host '${host}' is not loopback, ` +
           `a compose service or listed in TEST_ALLOWED_HOSTS. If it really is a ` +
           `disposable test service, add it: TEST_ALLOWED_HOSTS=${host}`,
       );
     }
   }
-  if (database !== undefined && !database.toLowerCase().includes("test")) {
-    throw new UnsafeTarget(
-      `Refusing to clean ${title} at ${displayUrl}: database '${database}' does not ` +
-        `contain 'test'. Point the URL at a dedicated test database (e.g. ${database}_test).`,
-    );
-  }
+  if (database !== undefined) ensureTestDatabase(title, shown, database);
 }
 
-/** The URL with its password replaced by `***`. */
-export function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (!parsed.password) return url;
-    parsed.password = "***";
-    return parsed.toString().replace("%2A%2A%2A", "***");
-  } catch {
-    return url;
+/** Throw `UnsafeTarget` unless `database` is named like a test database (see `isTestDatabase`). */
+export function ensureTestDatabase(title: string, displayUrl: string, database: string): void {
+  const shown = redact(displayUrl);
+  if (!database) {
+    throw new UnsafeTarget(
+      `Refusing to clean ${title} at ${shown}: the URL names no database. ` +
+        `Name a dedicated test database (e.g. app_test).`,
+    );
+  }
+  if (!isTestDatabase(database)) {
+    throw new UnsafeTarget(
+      `Refusing to clean ${title} at ${shown}: database '${database}' is not a test database: ` +
+        `'test' must be a whole word of its name (app_test, test_app, app-test-2). ` +
+        `Point the URL at a dedicated test database (e.g. ${database}_test).`,
+    );
   }
 }

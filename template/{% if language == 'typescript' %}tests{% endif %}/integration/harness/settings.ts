@@ -7,6 +7,14 @@
  * expanded with the same precedence. Only names starting with `TEST_` are read,
  * so a stray `DATABASE_URL` can never point the tests at a real database.
  * `TEST_ENV_FILE` names another base file instead of `.env.test`.
+ *
+ * `.env.test` is looked for only in the project root: the nearest folder at or
+ * above this one that holds `.copier-answers.yml`, else the nearest holding
+ * `.git`, else the folder two levels above `tests/integration`. A file of a
+ * parent folder is never read. `.env.test.local` is read only next to the
+ * `.env.test` used. As docker compose reads env files, an unquoted value ends
+ * at ` #` (an inline comment). A `TEST_*` variable set but empty in the
+ * environment stops the run: it would silently hide the file's value.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -64,7 +72,7 @@ export class Settings {
   }
 }
 
-/** Parse `NAME=value` lines; `#` comments, blank lines and quotes are allowed. */
+/** Parse `NAME=value` lines; `#` comments (also after an unquoted value, as ` #`), blank lines and quotes. */
 export function parseEnvFile(text: string): Record<string, string> {
   const values: Record<string, string> = {};
   text.split(/\r?\n/).forEach((raw, index) => {
@@ -74,25 +82,52 @@ export function parseEnvFile(text: string): Record<string, string> {
     const sep = body.indexOf("=");
     if (sep <= 0) throw new Error(`line ${index + 1}: expected NAME=value, got ${line}`);
     let value = body.slice(sep + 1).trim();
-    if (value.length >= 2 && value[0] === value.at(-1) && (value[0] === "'" || value[0] === '"')) {
-      value = value.slice(1, -1);
+    const quoted = /^(["'])(.*?)\1(\s+#.*)?$/.exec(value);
+    if (quoted) {
+      value = quoted[2];
+    } else {
+      const comment = value.search(/\s#/);
+      if (comment >= 0) value = value.slice(0, comment).trimEnd();
     }
     values[body.slice(0, sep).trim()] = value;
   });
   return values;
 }
 
-/** The nearest `.env.test` at or above `start` (default: this folder). */
-export function findEnvFile(start = dirname(fileURLToPath(import.meta.url))): string | null {
+const HARNESS_DIR = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The project root: the nearest folder at or above `start` holding
+ * `.copier-answers.yml`, else the nearest holding `.git`, else the folder two
+ * levels above the integration folder (`start` is its `harness/` folder).
+ */
+export function projectRoot(start = HARNESS_DIR): string {
+  for (const marker of [".copier-answers.yml", ".git"]) {
+    let folder = resolve(start);
+    for (;;) {
+      if (existsSync(join(folder, marker))) return folder;
+      const parent = dirname(folder);
+      if (parent === folder) break;
+      folder = parent;
+    }
+  }
+  return resolve(start, "..", "..", "..");
+}
+
+/** `.env.test` of the project root (never of a folder above it), or `TEST_ENV_FILE`. */
+export function findEnvFile(start = HARNESS_DIR): string | null {
   const explicit = process.env.TEST_ENV_FILE;
-  if (explicit) return explicit;
-  let folder = resolve(start);
-  for (;;) {
-    const candidate = join(folder, ENV_FILE_NAME);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(folder);
-    if (parent === folder) return null;
-    folder = parent;
+  if (explicit) return resolve(explicit);
+  const candidate = join(projectRoot(start), ENV_FILE_NAME);
+  return existsSync(candidate) ? candidate : null;
+}
+
+/** Throw naming the first `TEST_*` variable that is set but empty in `environ`. */
+export function ensureNoEmptySettings(environ: Record<string, string | undefined> = process.env): void {
+  for (const [name, value] of Object.entries(environ)) {
+    if (name.startsWith("TEST_") && value !== undefined && value.trim() === "") {
+      throw new MissingSetting(`${name} is set but empty in the environment: unset it or give it a value`);
+    }
   }
 }
 
@@ -101,6 +136,7 @@ export function loadSettings(
   environ: Record<string, string | undefined> = process.env,
   envFile: string | null = findEnvFile(),
 ): Settings {
+  ensureNoEmptySettings(environ);
   const merged: Record<string, string> = {};
   if (envFile !== null) {
     Object.assign(merged, parseEnvFile(readFileSync(envFile, "utf8")));
@@ -127,11 +163,30 @@ export function workerId(): string {
   return process.env.VITEST_POOL_ID ?? "1";
 }
 
-/** `test<sep>w<worker><sep><purpose><sep><random>`: a name no other test or worker uses. */
+/**
+ * `test<sep>w<worker><sep><purpose><sep><stamp><random>`: a name no other test or
+ * worker uses. `stamp` is the creation time in unix seconds as 7 base-36 digits
+ * and `random` 6 hex digits, so a leftover of a killed run shows its age.
+ */
 export function uniqueTestName(factory: string, purpose: string, separator: string): string {
   if (!/^[a-z0-9][a-z0-9_-]{0,40}$/.test(purpose)) {
     throw new Error(`${factory} purpose ${JSON.stringify(purpose)}: use lowercase letters, digits, - or _`);
   }
-  const random = Math.random().toString(16).slice(2, 14).padEnd(12, "0");
-  return ["test", `w${workerId()}`, purpose, random].join(separator);
+  const stamp = Math.floor(Date.now() / 1000).toString(36).padStart(7, "0");
+  const random = Math.floor(Math.random() * 0x1000000).toString(16).padStart(6, "0");
+  return ["test", `w${workerId()}`, purpose, `${stamp}${random}`].join(separator);
+}
+
+/** Resources older than this (seconds) with a `uniqueTestName` name are a killed run's leftovers. */
+export const LEFTOVER_AGE_SECONDS = 3600; // longer than any run
+
+/**
+ * True for a name `uniqueTestName` made with `separator` more than an hour ago:
+ * what a killed run left. Names of a run in progress, or of anything else, are false.
+ */
+export function isLeftoverTestName(name: string, separator: string, nowSeconds = Date.now() / 1000): boolean {
+  const sep = separator.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const shape = new RegExp(`^test${sep}w\\d+${sep}[a-z0-9_-]+${sep}([0-9a-z]{7})[0-9a-f]{6}$`);
+  const stamp = shape.exec(name)?.[1];
+  return stamp !== undefined && parseInt(stamp, 36) < nowSeconds - LEFTOVER_AGE_SECONDS;
 }
