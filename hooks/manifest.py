@@ -43,6 +43,22 @@ HEADER = (
     "# Managed by integration-harness: sha256 of each managed file as the template wrote it.\n"
     "# Check from the project root: sha256sum -c tests/integration/managed-files.sha256\n"
 )
+RESTORE_PREFIX = "# restore: "
+
+
+def restore_command(root: Path = ROOT) -> str:
+    """The command that rewrites every managed file as the recorded version wrote it.
+
+    Its ``-x`` patterns are copier.yml's ``_skip_if_exists`` (the user's files), so
+    they are never touched; the harness prints this line from the manifest.
+    """
+    excludes = " ".join(
+        f"-x '{pattern.removesuffix('/**')}'" for pattern in user_owned_patterns(root)
+    )
+    return (
+        "copier recopy --defaults --overwrite --vcs-ref"
+        " \"$(sed -n 's/^_commit: //p' .copier-answers.yml)\" " + excludes
+    )
 
 
 def user_owned_patterns(root: Path = ROOT) -> list[str]:
@@ -95,7 +111,7 @@ def entries(root: Path = ROOT) -> list[tuple[str, str, list[str]]]:
 
 
 def manifest_template(root: Path = ROOT) -> str:
-    lines = [HEADER]
+    lines = [HEADER, f"{RESTORE_PREFIX}{restore_command(root)}\n"]
     for source, target, conditions in entries(root):
         test = " and ".join(f"({condition})" for condition in conditions) or "true"
         content = (root / source).read_bytes()

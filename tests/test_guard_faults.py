@@ -358,7 +358,9 @@ def test_a_second_run_on_a_claimed_redis_index_stops_with_one_line(
         )
         == 1
     )
-    assert after.returncode == 0, after.stdout[-3000:]  # the claim went with its connection
+    assert after.returncode == 0, after.stdout[
+        -3000:
+    ]  # the claim went with its connection
 
 
 # -- Faults: every run ends within the bound, with one line naming the service ----------

@@ -391,8 +391,12 @@ def test_env_test_of_a_parent_folder_is_never_read(
         project, child, symlinks=True, ignore=shutil.ignore_patterns(".env.test")
     )
 
+    stopped = run(child, clean_environment())
+    # A project without the manifest (generated before 0.3.0) reaches the settings.
+    (child / "tests/integration/managed-files.sha256").unlink()
     status, output, _ = run(child, clean_environment())
 
+    assert stopped[0] != 0 and ".env.test: missing" in stopped[1], stopped[1][-3000:]
     assert status != 0
     assert "TEST_DATABASE_URL is not set" in output, output[-3000:]
     assert sentinel_rows(parent_db) == [(1, "sentinel@example.com")]
@@ -430,9 +434,7 @@ def test_redis_index_of_the_second_worker_is_checked_before_any_flush(
         "database 4 (worker 2's database) already holds 1 keys the harness did not create",
     )
     assert other.get("sentinel") == b"keep me"
-    assert (
-        redis.Redis(port=fresh_redis["port"], db=3).dbsize() == 0
-    )  # the run's claim is gone
+    assert redis.Redis(port=fresh_redis["port"], db=3).dbsize() == 0  # no claim key
 
 
 def test_a_leftover_key_in_the_workers_own_index_is_one_clear_stop(
@@ -447,7 +449,7 @@ def test_a_leftover_key_in_the_workers_own_index_is_one_clear_stop(
     assert_one_stop(
         output, "database 5 already holds 1 keys the harness did not create"
     )
-    assert "redis-cli -u URL -n 5 flushdb" in output
+    assert f"redis-cli -u {fresh_redis['url']}/5 flushdb" in output
     assert own.get("leftover") == b"of a killed run"
 
 
@@ -455,18 +457,25 @@ def test_a_second_run_on_the_same_redis_index_is_refused(
     project: Path, fresh_redis: dict
 ) -> None:
     """Another run holds the claim on the base index: this one stops and flushes nothing."""
-    base = redis.Redis(port=fresh_redis["port"], db=6)
-    base.set("integration-harness:claim", "other-host:4242", px=30_000)
-
-    status, output, _ = run(project, default_env(fresh_redis, index=6))
+    other_run = redis.Redis(
+        port=fresh_redis["port"], db=6, single_connection_client=True
+    )
+    other_run.client_setname("integration-harness-claim-db6")
+    other_run.set("theirs", "kept")
+    try:
+        status, output, _ = run(project, default_env(fresh_redis, index=6))
+        kept = other_run.get("theirs")
+    finally:
+        other_run.delete("theirs")
+        other_run.close()
 
     assert status != 0
     assert_one_stop(
         output,
         f"Another test run is using Redis database 6 at {fresh_redis['url']}/6; wait for it "
-        "to finish (the claim expires 30 s after a killed run).",
+        "to finish (a killed run's claim ends with its process).",
     )
-    assert base.get("integration-harness:claim") == b"other-host:4242"
+    assert kept == b"kept"
 
 
 def test_two_runs_at_once_on_one_redis_index_never_both_run(
@@ -582,8 +591,9 @@ def test_rows_left_by_a_killed_run_never_fail_the_next_run(
     stuck = project / "tests/integration/zz_killed.test.ts"
     stuck.write_text(
         'import { test } from "./harness/fixtures";\n\n'
-        'test("commits and hangs", async ({ cleanDb }) => {\n'
+        'test("commits and hangs", async ({ cleanDb, redis }) => {\n'
         "  await cleanDb.query(\"INSERT INTO accounts (email, display_name) VALUES ('left@example.com', 'Left')\");\n"
+        '  await redis.set("profile:left", "behind");\n'
         '  console.log("COMMITTED");\n'
         "  await new Promise((done) => setTimeout(done, 120_000));\n"
         "}, 200_000);\n"
@@ -616,12 +626,16 @@ def test_rows_left_by_a_killed_run_never_fail_the_next_run(
     assert "COMMITTED" in seen
     with psycopg.connect(admin_url("guardts_test_w1")) as conn:
         assert conn.execute("SELECT count(*) FROM accounts").fetchone() == (1,)
-    # The killed run's Redis claim lives 30 s: a run on another index is not held up.
-    status, output, _ = run(project, default_env(fresh_redis, index=11))
+    left = redis.Redis(port=fresh_redis["port"], db=10)
+    assert left.get("profile:left") == b"behind"
+
+    status, output, _ = run(project, default_env(fresh_redis, index=10))
 
     assert status == 0, output[-3000:]
-    again = run(project, default_env(fresh_redis, index=10))
-    assert again[0] != 0 and "the claim expires 30 s after a killed run" in again[1]
+    assert (
+        left.dbsize() == 0
+    )  # the killed run's keys, emptied by this checkout's next run
+    assert not list((project / "tests/integration/.harness-runs").iterdir())
 
 
 def test_mysql_identifiers_are_quoted_so_a_table_name_cannot_reach_another_database(

@@ -31,12 +31,7 @@ from tests.test_update import (
 )
 
 MANIFEST = "tests/integration/managed-files.sha256"
-RESTORE = (
-    "copier recopy --defaults --overwrite --vcs-ref \"$(sed -n 's/^_commit: //p'"
-    " .copier-answers.yml)\" -x Makefile -x 'tests/integration/conftest.py'"
-    " -x 'tests/integration/test_*.py' -x 'tests/integration/*.test.ts'"
-    " -x 'tests/integration/example_app' -x 'tests/integration/schema'"
-)
+RESTORE = manifest.restore_command()
 
 
 @pytest.fixture(scope="module")
@@ -337,3 +332,12 @@ def test_crlf_checkouts_are_not_reported_as_edits(
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['compose.test.yaml'] []"
+
+
+def test_the_restore_command_spares_every_user_file_and_readme_gives_it() -> None:
+    """The -x patterns are copier.yml's user files; README shows the very same command."""
+    command = manifest.restore_command()
+    for pattern in manifest.user_owned_patterns():
+        assert f"-x '{pattern.removesuffix('/**')}'" in command
+    assert command in (ROOT / "README.md").read_text()
+

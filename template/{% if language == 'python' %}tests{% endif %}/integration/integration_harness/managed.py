@@ -27,6 +27,7 @@ MANIFEST_NAME = "managed-files.sha256"
 INTEGRATION_DIR = "tests/integration"
 ANSWERS_FILE = ".copier-answers.yml"
 RESTORE_HELP = "README of integration-harness, section 'Restoring managed files'"
+RESTORE_PREFIX = "# restore: "
 _CONFLICT = re.compile(r"^(<{7} |>{7} |<{7}$|>{7}$)", re.MULTILINE)
 _ENTRY = re.compile(r"^(?P<digest>[0-9a-f]{64}) [ *](?P<path>.+)$")
 
@@ -41,6 +42,7 @@ class ManagedReport:
     missing: list[str] = field(default_factory=list)
     conflicted: list[str] = field(default_factory=list)
     moved_from: str | None = None
+    restore: str = ""
 
     @property
     def broken(self) -> bool:
@@ -58,10 +60,7 @@ class ManagedReport:
             + "\n".join(f"  - {problem}" for problem in problems)
             + "\n  fix: resolve the conflicts by hand (keep your lines and the template's, drop the"
             " <<<<<<< ======= >>>>>>> lines), or restore every managed file as the template wrote it:"
-            "\n    copier recopy --defaults --overwrite --vcs-ref \"$(sed -n 's/^_commit: //p'"
-            f" {ANSWERS_FILE})\" -x Makefile -x 'tests/integration/conftest.py'"
-            " -x 'tests/integration/test_*.py' -x 'tests/integration/*.test.ts'"
-            " -x 'tests/integration/example_app' -x 'tests/integration/schema'"
+            f"\n    {self.restore or 'copier recopy (see below)'}"
             f"\n    (see the {RESTORE_HELP}); then move your changes to your own files."
         )
 
@@ -132,6 +131,8 @@ def check_managed_files(integration_dir: Path | None = None) -> ManagedReport | 
         report.conflicted.append(f"{relative}/{MANIFEST_NAME}")
         return report
     for line in manifest.read_text(encoding="utf-8").splitlines():
+        if line.startswith(RESTORE_PREFIX):
+            report.restore = line.removeprefix(RESTORE_PREFIX)
         entry = _ENTRY.match(line)
         if entry is None:
             continue

@@ -24,6 +24,7 @@ export const MANIFEST_NAME = "managed-files.sha256";
 const INTEGRATION_DIR = "tests/integration";
 const ANSWERS_FILE = ".copier-answers.yml";
 const RESTORE_HELP = "README of integration-harness, section 'Restoring managed files'";
+const RESTORE_PREFIX = "# restore: ";
 const CONFLICT = /^(<{7} |>{7} |<{7}$|>{7}$)/m;
 const ENTRY = /^(?<digest>[0-9a-f]{64}) [ *](?<path>.+)$/;
 
@@ -35,6 +36,8 @@ export interface ManagedReport {
   missing: string[];
   conflicted: string[];
   movedFrom?: string;
+  /** The command that restores every managed file (from the manifest's header). */
+  restore?: string;
 }
 
 function isFile(path: string): boolean {
@@ -95,6 +98,7 @@ export function checkManagedFiles(
     return report;
   }
   for (const line of readFileSync(manifest, "utf8").split("\n")) {
+    if (line.startsWith(RESTORE_PREFIX)) report.restore = line.slice(RESTORE_PREFIX.length).trimEnd();
     const entry = ENTRY.exec(line)?.groups;
     if (entry === undefined) continue;
     const name = entry.path;
@@ -130,10 +134,7 @@ export function stopMessage(report: ManagedReport): string {
     problems.map((problem) => `  - ${problem}`).join("\n") +
     "\n  fix: resolve the conflicts by hand (keep your lines and the template's, drop the" +
     " <<<<<<< ======= >>>>>>> lines), or restore every managed file as the template wrote it:" +
-    "\n    copier recopy --defaults --overwrite --vcs-ref \"$(sed -n 's/^_commit: //p'" +
-    ` ${ANSWERS_FILE})" -x Makefile -x 'tests/integration/conftest.py'` +
-    " -x 'tests/integration/test_*.py' -x 'tests/integration/*.test.ts'" +
-    " -x 'tests/integration/example_app' -x 'tests/integration/schema'" +
+    `\n    ${report.restore ?? "copier recopy (see below)"}` +
     `\n    (see the ${RESTORE_HELP}); then move your changes to your own files.`
   );
 }
