@@ -59,7 +59,9 @@ def test_queue_round_trip(amqp_channel, make_queue, i):
 def run(project: Path, workers: str) -> tuple[float, int, int]:
     started = time.perf_counter()
     result = make(
-        project, "integration-test-external", f"ARGS=-q -p no:randomly -n {workers} -k parallel"
+        project,
+        "integration-test-external",
+        f"ARGS=-q -p no:randomly -n {workers} -k parallel",
     )
     wall = time.perf_counter() - started
     passed = int(m.group(1)) if (m := re.search(r"(\d+) passed", result.stdout)) else 0

@@ -91,7 +91,9 @@ def _launch(service: NativeService) -> None:
     if not (DATA_DIR / "meta.properties").is_file():
         cluster_id = "-"
         while cluster_id.startswith("-"):  # the tool would read it as an option
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            cluster_id = (
+                base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            )
         run(
             java,
             "-cp",

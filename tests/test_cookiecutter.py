@@ -112,7 +112,10 @@ def test_cookiecutter_project_passes_against_the_services(
     made = cookiecutter(ROOT, tmp_path)
 
     suite = make(
-        tmp_path / "my-project", "integration-test-external", "ARGS=-p no:randomly", env=shared_venv
+        tmp_path / "my-project",
+        "integration-test-external",
+        "ARGS=-p no:randomly",
+        env=shared_venv,
     )
 
     assert made.returncode == 0, made.stderr[-3000:]

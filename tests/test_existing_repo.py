@@ -174,7 +174,10 @@ def test_include_line_at_the_top_keeps_the_default_goal(tmp_path: Path) -> None:
     """Users often put includes first; integration.mk must not become the default goal."""
     repo = python_service_repo(tmp_path / "billing")
     before = make(repo)
-    assert copy_cli(repo, "--data", "project_name=billing", *PYTHON_ANSWERS).returncode == 0
+    assert (
+        copy_cli(repo, "--data", "project_name=billing", *PYTHON_ANSWERS).returncode
+        == 0
+    )
     makefile = repo / "Makefile"
     makefile.write_text("include integration.mk\n\n" + makefile.read_text())
 

@@ -130,7 +130,10 @@ def test_default_suite_covers_every_service(
     default_project: Path, shared_venv: dict[str, str]
 ) -> None:
     result = make(
-        default_project, "integration-test-external", "ARGS=-v -p no:randomly", env=shared_venv
+        default_project,
+        "integration-test-external",
+        "ARGS=-v -p no:randomly",
+        env=shared_venv,
     )
 
     assert result.returncode == 0, result.stdout[-3000:]
@@ -220,11 +223,21 @@ def test_make_test_starts_runs_and_stops_compose(
         log.unlink()
         return [line for line in lines if " up " in line or " down " in line]
 
-    passing = make(default_project, "integration-test", "ARGS=-q -p no:randomly", env=env)
+    passing = make(
+        default_project, "integration-test", "ARGS=-q -p no:randomly", env=env
+    )
     calls = up_and_down()
-    kept = make(default_project, "integration-test", "KEEP=1", "ARGS=-q -k test_settings", env=env)
+    kept = make(
+        default_project,
+        "integration-test",
+        "KEEP=1",
+        "ARGS=-q -k test_settings",
+        env=env,
+    )
     kept_calls = up_and_down()
-    failing = make(default_project, "integration-test", "ARGS=-q -k no_such_test", env=env)
+    failing = make(
+        default_project, "integration-test", "ARGS=-q -k no_such_test", env=env
+    )
     failing_calls = up_and_down()
 
     assert passing.returncode == 0, passing.stdout[-2000:]
@@ -289,10 +302,15 @@ def test_service_restarted_mid_run_fails_clearly_and_next_run_is_green(
     )
 
     during = make(
-        project, "integration-test-external", "ARGS=-p no:randomly -k restart -v", env=shared_venv
+        project,
+        "integration-test-external",
+        "ARGS=-p no:randomly -k restart -v",
+        env=shared_venv,
     )
     suite.unlink()
-    after = make(project, "integration-test-external", "ARGS=-p no:randomly", env=shared_venv)
+    after = make(
+        project, "integration-test-external", "ARGS=-p no:randomly", env=shared_venv
+    )
 
     assert during.returncode != 0
     assert "test_1_before_the_restart PASSED" in during.stdout

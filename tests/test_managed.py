@@ -98,7 +98,9 @@ def test_manifest_lists_every_managed_file_with_the_hash_written(
 
     assert set(entries) == managed
     # Files the user owns are never in it (an edit of theirs is not a warning).
-    assert not {"Makefile", ".gitignore", "tests/integration/conftest.py"} & set(entries)
+    assert not {"Makefile", ".gitignore", "tests/integration/conftest.py"} & set(
+        entries
+    )
     for name, digest in entries.items():
         assert hashlib.sha256((project / name).read_bytes()).hexdigest() == digest, name
     check = subprocess.run(
@@ -340,4 +342,3 @@ def test_the_restore_command_spares_every_user_file_and_readme_gives_it() -> Non
     for pattern in manifest.user_owned_patterns():
         assert f"-x '{pattern.removesuffix('/**')}'" in command
     assert command in (ROOT / "README.md").read_text()
-

@@ -271,7 +271,9 @@ def test_suite_against_a_dev_database_refuses_and_the_sentinel_survives(
     project = render(tmp_path / "project", cache="none", queue="none")
 
     result = make(
-        project, "integration-test-external", env={**shared_venv, "TEST_DATABASE_URL": dev_database}
+        project,
+        "integration-test-external",
+        env={**shared_venv, "TEST_DATABASE_URL": dev_database},
     )
 
     assert result.returncode != 0
@@ -293,7 +295,9 @@ def test_allowed_ci_host_runs_the_suite(
     )
 
     refused = make(
-        project, "integration-test-external", env={**shared_venv, "TEST_DATABASE_URL": url}
+        project,
+        "integration-test-external",
+        env={**shared_venv, "TEST_DATABASE_URL": url},
     )
     allowed = make(
         project,
@@ -322,7 +326,9 @@ def test_redis_database_holding_foreign_keys_is_refused_and_kept(
         client.set("session:42", "someone's data")
         try:
             result = make(
-                project, "integration-test-external", env={**shared_venv, "TEST_REDIS_URL": url}
+                project,
+                "integration-test-external",
+                env={**shared_venv, "TEST_REDIS_URL": url},
             )
             survived = client.get("session:42")
         finally:
@@ -344,7 +350,9 @@ def test_a_second_run_on_the_same_database_is_refused(
             "SELECT pg_advisory_lock(hashtext('integration-harness:app_test'))"
         )
         refused = make(project, "integration-test-external", env=shared_venv)
-    allowed = make(project, "integration-test-external", "ARGS=-p no:randomly", env=shared_venv)
+    allowed = make(
+        project, "integration-test-external", "ARGS=-p no:randomly", env=shared_venv
+    )
 
     output = refused.stdout + refused.stderr
     assert refused.returncode != 0
@@ -358,7 +366,9 @@ def test_typescript_harness_refuses_a_dev_database_and_a_remote_host(
     project = render(tmp_path / "project", language="typescript", queue="none")
     remote = "redis://cache.prod.internal:6379/0"
 
-    dev = make(project, "integration-test-external", env={"TEST_DATABASE_URL": dev_database})
+    dev = make(
+        project, "integration-test-external", env={"TEST_DATABASE_URL": dev_database}
+    )
     far = make(project, "integration-test-external", env={"TEST_REDIS_URL": remote})
 
     assert dev.returncode != 0
@@ -455,7 +465,10 @@ def test_typescript_guards_refuse_every_hostile_setting(tmp_path: Path) -> None:
     (integration / "guards.test.ts").write_text(GUARD_TEST)
 
     result = make(
-        project, "integration-test-external", "ARGS=guards.test.ts", env={"NO_COLOR": "1"}
+        project,
+        "integration-test-external",
+        "ARGS=guards.test.ts",
+        env={"NO_COLOR": "1"},
     )
 
     expected = sum(len(c["hostile"]) + len(c["safe"]) for c in cases.values())
