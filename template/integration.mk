@@ -116,6 +116,9 @@ endif
 integration-check-update:
 	@if ! command -v $(firstword $(INTEGRATION_COPIER)) >/dev/null 2>&1; then \
 		echo "integration-harness: cannot check for updates: copier is not installed (pipx install copier, or uv tool install copier)" >&2; exit 1; fi; \
+	source=$$(sed -n 's/^_src_path: *//p' .copier-answers.yml 2>/dev/null); \
+	case "$$source" in /*) if [ ! -e "$$source" ]; then \
+		echo "integration-harness: cannot check for updates: the template's source $$source (_src_path in .copier-answers.yml) does not exist: point it at the template's clone or git URL" >&2; exit 1; fi;; esac; \
 	errors=$$(mktemp); status=0; \
 	found=$$($(INTEGRATION_COPIER) check-update --output-format json 2>$$errors) || status=$$?; \
 	reason=$$(grep -v '^[[:space:]]*$$' $$errors | tail -n 1); rm -f $$errors; \

@@ -432,6 +432,8 @@ def test_make_check_update_one_line_and_status_per_outcome(
     ours, makes = broken.stderr.splitlines()
     assert ours.startswith("integration-harness: cannot check for updates: ")
     assert "_src_path in .copier-answers.yml" in ours
+    assert f"the template's source {template.path} (_src_path" in ours
+    assert ours.endswith("does not exist: point it at the template's clone or git URL")
     assert (
         makes.startswith("make: *** [integration.mk:")
         and "check-update" not in ours[:40]

@@ -100,6 +100,8 @@ const HARNESS_DIR = dirname(fileURLToPath(import.meta.url));
  * The project root: the nearest folder at or above `start` holding
  * `.copier-answers.yml`, else the nearest holding `.git`, else the folder two
  * levels above the integration folder (`start` is its `harness/` folder).
+ * The same rule as `managed.ts`'s, kept apart on purpose: importing `managed.ts`
+ * runs its check, which only the global setup should do.
  */
 export function projectRoot(start = HARNESS_DIR): string {
   for (const marker of [".copier-answers.yml", ".git"]) {
