@@ -1179,3 +1179,38 @@ def test_unique_names_carry_their_creation_stamp(pg_project: Path) -> None:
     assert re.fullmatch(r"test-[a-z0-9]+-orders-[0-9a-z]{7}[0-9a-f]{6}", name)
     assert abs(checks[0] - time.time()) < 60
     assert checks[1:] == (False, True, False, False)
+
+
+QUEUE_EXPIRY_TEST = """
+import pika.exceptions
+import pytest
+
+
+def test_make_queue_queues_expire_unused(amqp_channel, make_queue):
+    name = make_queue("expiring")
+    # Declaring it again with the same x-expires is accepted: that is what it has.
+    amqp_channel.queue_declare(name, durable=False, arguments={"x-expires": 3_600_000})
+    with pytest.raises(pika.exceptions.ChannelClosedByBroker) as refused:
+        amqp_channel.queue_declare(name, durable=False)  # without it: not the same queue
+    assert refused.value.reply_code == 406
+"""
+
+
+def test_rabbitmq_queues_of_a_killed_run_expire_on_their_own(
+    tmp_path: Path, shared_venv: dict[str, str]
+) -> None:
+    """AMQP cannot list queues to sweep: every make_queue queue carries x-expires of an hour."""
+    project = render(
+        tmp_path / "project", database="none", cache="none", queue="rabbitmq"
+    )
+    (project / "tests/integration/test_zz_expiry.py").write_text(QUEUE_EXPIRY_TEST)
+
+    result = make(
+        project,
+        "integration-test-external",
+        "ARGS=-p no:randomly -k expire_unused",
+        env=shared_venv,
+    )
+
+    assert result.returncode == 0, output(result)[-3000:]
+    assert "1 passed" in result.stdout
