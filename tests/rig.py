@@ -6,6 +6,8 @@ import itertools
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -173,3 +175,31 @@ def make(
         timeout=timeout,
         env={**os.environ, **(env or {})},
     )
+
+
+@contextmanager
+def own_postgres_database(name: str) -> Iterator[str]:
+    """A database of one test module's own on the native PostgreSQL; its URL.
+
+    Made empty for the module and dropped after it, with any worker databases
+    (``<name>_gw0``, ``<name>_w1``, ...) the harness made beside it, so the leak
+    audit of the next module finds nothing.
+    """
+    import psycopg
+
+    from native.common import native_service
+
+    admin = native_service("postgres").url
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            rows = connection.execute(
+                "SELECT datname FROM pg_database WHERE datname = %s OR datname LIKE %s",
+                (name, name.replace("_", "\\_") + "\\_%"),
+            ).fetchall()
+            for (database,) in rows:
+                connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

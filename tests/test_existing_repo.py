@@ -12,12 +12,12 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
-from tests.rig import copy_cli, make
+from tests.rig import copy_cli, make, own_postgres_database
 from tests.test_update import TemplateRepo, edit, generate, git, update
 
 # A database of this module's own on the test PostgreSQL (.env.test's server):
@@ -38,15 +38,10 @@ OWN_TARGETS = ("test", "check", "lint", "clean", "up", "down", "update")
 
 
 @pytest.fixture(scope="module", autouse=True)
-def own_database() -> None:
-    """Create DATABASE_URL's database once if it is missing (the test user may create databases)."""
-    name = DATABASE_URL.rsplit("/", 1)[1]
-    with psycopg.connect(SERVER_URL, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
+def own_database() -> Iterator[None]:
+    """DATABASE_URL's database, for this module only (dropped afterwards)."""
+    with own_postgres_database(DATABASE_URL.rsplit("/", 1)[1]):
+        yield
 
 
 def write(path: Path, text: str) -> None:

@@ -14,6 +14,7 @@ import hashlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,9 +36,10 @@ RESTORE = manifest.restore_command()
 
 
 @pytest.fixture(scope="module")
-def own_env() -> dict[str, str]:
+def own_env() -> Iterator[dict[str, str]]:
     """A database and a Redis index of this module's own (see `own_settings`)."""
-    return own_settings()
+    with own_settings() as env:
+        yield env
 
 
 def manifest_entries(project: Path) -> dict[str, str]:
