@@ -177,29 +177,50 @@ def make(
     )
 
 
+def postgres_url(database: str = "app_test") -> str:
+    """The native PostgreSQL's URL for ``database`` (the test user may create databases)."""
+    from native.common import native_service
+
+    return native_service("postgres").url.rsplit("/", 1)[0] + f"/{database}"
+
+
+def recreate_postgres_database(name: str) -> str:
+    """Drop ``name`` if it exists and create it empty; its URL."""
+    import psycopg
+
+    with psycopg.connect(postgres_url(), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return postgres_url(name)
+
+
+def drop_postgres_database(name: str, with_workers: bool = False) -> None:
+    """Drop ``name`` (and, ``with_workers``, the ``<name>_gw0``/``<name>_w1`` ones beside it)."""
+    import psycopg
+
+    with psycopg.connect(postgres_url(), autocommit=True) as connection:
+        names = [name]
+        if with_workers:
+            pattern = name.replace("_", "\\_") + "\\_%"
+            names += [
+                row[0]
+                for row in connection.execute(
+                    "SELECT datname FROM pg_database WHERE datname LIKE %s", (pattern,)
+                )
+            ]
+        for database in names:
+            connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
 @contextmanager
 def own_postgres_database(name: str) -> Iterator[str]:
     """A database of one test module's own on the native PostgreSQL; its URL.
 
     Made empty for the module and dropped after it, with any worker databases
-    (``<name>_gw0``, ``<name>_w1``, ...) the harness made beside it, so the leak
-    audit of the next module finds nothing.
+    the harness made beside it, so the leak audit of the next module finds nothing.
     """
-    import psycopg
-
-    from native.common import native_service
-
-    admin = native_service("postgres").url
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
+    url = recreate_postgres_database(name)
     try:
-        yield admin.rsplit("/", 1)[0] + f"/{name}"
+        yield url
     finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            rows = connection.execute(
-                "SELECT datname FROM pg_database WHERE datname = %s OR datname LIKE %s",
-                (name, name.replace("_", "\\_") + "\\_%"),
-            ).fetchall()
-            for (database,) in rows:
-                connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        drop_postgres_database(name, with_workers=True)

@@ -25,7 +25,13 @@ import pytest
 import redis
 
 from native.common import native_service
-from tests.rig import make, render
+from tests.rig import (
+    drop_postgres_database,
+    make,
+    postgres_url,
+    recreate_postgres_database,
+    render,
+)
 
 SERVICE_TIMEOUT = 2
 TEST_TIMEOUT = (
@@ -35,29 +41,13 @@ OWN_DATABASE = "app_test_guardpy"
 REDIS_INDEX = 12  # on this module's own redis-server
 
 
-def admin_url(database: str = "app_test") -> str:
-    return native_service("postgres").url.rsplit("/", 1)[0] + f"/{database}"
-
-
-def recreate(database: str) -> str:
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{database}"')
-    return admin_url(database)
-
-
-def drop(database: str) -> None:
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-
-
 @pytest.fixture
 def sentinel_database() -> Iterator[Callable[[str], str]]:
     """``sentinel(name)``: a PostgreSQL database ``name`` holding one row that must survive."""
     made: list[str] = []
 
     def make_one(name: str) -> str:
-        url = recreate(name)
+        url = recreate_postgres_database(name)
         with psycopg.connect(url) as conn:
             conn.execute("CREATE TABLE orders (id int, note text)")
             conn.execute("INSERT INTO orders VALUES (1, 'sentinel')")
@@ -66,7 +56,7 @@ def sentinel_database() -> Iterator[Callable[[str], str]]:
 
     yield make_one
     for name in made:
-        drop(name)
+        drop_postgres_database(name)
 
 
 def rows(url: str) -> list[tuple]:
@@ -141,16 +131,16 @@ def module_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def own_env(shared_venv: dict[str, str], module_redis: str) -> Iterator[dict[str, str]]:
     """Settings pointing at this module's own database and Redis server."""
-    recreate(OWN_DATABASE)
+    recreate_postgres_database(OWN_DATABASE)
     with redis.Redis.from_url(module_redis) as client:
         client.flushall()
     yield {
         **shared_venv,
-        "TEST_DATABASE_URL": admin_url(OWN_DATABASE),
+        "TEST_DATABASE_URL": postgres_url(OWN_DATABASE),
         "TEST_REDIS_URL": f"{module_redis}/{REDIS_INDEX}",
         "TEST_SERVICE_TIMEOUT": str(SERVICE_TIMEOUT),
     }
-    drop(OWN_DATABASE)
+    drop_postgres_database(OWN_DATABASE)
 
 
 def output(result: subprocess.CompletedProcess[str]) -> str:
@@ -746,7 +736,7 @@ def test_every_credential_form_is_redacted(safety, text: str) -> None:
 def test_report_header_and_readiness_problems_hide_the_password(
     pg_project: Path, own_env: dict[str, str]
 ) -> None:
-    base = admin_url(OWN_DATABASE)
+    base = postgres_url(OWN_DATABASE)
     query_password = base.replace("test:test@", "test@") + "?password=test"
     wrong = base.replace("test:test@", "test:wr0ngpass@")
 

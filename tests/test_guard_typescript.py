@@ -36,7 +36,14 @@ import pytest
 import redis
 
 from native.common import native_service
-from tests.rig import CATALOGUE, make, render
+from tests.rig import (
+    CATALOGUE,
+    drop_postgres_database,
+    make,
+    postgres_url,
+    recreate_postgres_database,
+    render,
+)
 
 SERVICE_TIMEOUT = 3  # seconds: TEST_SERVICE_TIMEOUT of every run here
 TEST_TIMEOUT = 60  # seconds: the generated vitest.config.ts's testTimeout
@@ -47,22 +54,6 @@ DATABASE = "guardts_test"
 def record(case: str, seconds: float) -> None:
     """Print how long a fault case took to end (seen with ``pytest -s``)."""
     print(f"\nfault case {case}: ended in {seconds:.1f} s (bound {BOUND} s)")
-
-
-def admin_url(database: str = "postgres") -> str:
-    return native_service("postgres").url.rsplit("/", 1)[0] + f"/{database}"
-
-
-def recreate_database(name: str) -> str:
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return admin_url(name)
-
-
-def drop_database(name: str) -> None:
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def free_port() -> int:
@@ -197,7 +188,7 @@ def fresh_redis(own_redis: dict) -> dict:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One installed TypeScript project (PostgreSQL + Redis) that every case here reuses."""
-    recreate_database(DATABASE)
+    recreate_postgres_database(DATABASE)
     path = render(
         tmp_path_factory.mktemp("guard-ts") / "project",
         language="typescript",
@@ -206,9 +197,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     )
     assert make(path, "integration-deps").returncode == 0
     yield path
-    drop_database(DATABASE)
+    drop_postgres_database(DATABASE)
     for name in ("guardts_test_w1", "guardts_test_w2"):
-        drop_database(name)
+        drop_postgres_database(name)
 
 
 @pytest.fixture(scope="module")
@@ -260,7 +251,7 @@ def run(project: Path, env: dict[str, str], *args: str) -> tuple[int, str, float
 
 def default_env(redis_server: dict, index: int = 0, **more: str) -> dict[str, str]:
     settings = {
-        "TEST_DATABASE_URL": admin_url(DATABASE),
+        "TEST_DATABASE_URL": postgres_url(DATABASE),
         "TEST_REDIS_URL": f"{redis_server['url']}/{index}",
         **more,
     }
@@ -280,7 +271,7 @@ def sentinel_database() -> Iterator[callable]:
     made: list[str] = []
 
     def make_one(name: str) -> str:
-        url = recreate_database(name)
+        url = recreate_postgres_database(name)
         made.append(name)
         with psycopg.connect(url) as conn:
             conn.execute("CREATE TABLE accounts (id int, email text)")
@@ -289,7 +280,7 @@ def sentinel_database() -> Iterator[callable]:
 
     yield make_one
     for name in made:
-        drop_database(name)
+        drop_postgres_database(name)
 
 
 def sentinel_rows(url: str) -> list[tuple]:
@@ -305,7 +296,7 @@ def test_pgdatabase_cannot_supply_a_database_the_url_does_not_name(
 ) -> None:
     """pg falls back to PGDATABASE when the URL names none: that is never judged safe."""
     dev = sentinel_database("guardts_dev")
-    url = admin_url("").rstrip("/")
+    url = postgres_url("").rstrip("/")
     env = default_env(fresh_redis, TEST_DATABASE_URL=url, PGDATABASE="guardts_dev")
 
     status, output, _ = run(project, env)
@@ -485,7 +476,9 @@ def test_two_runs_at_once_on_one_redis_index_never_both_run(
     twin = tmp_path / "twin"
     shutil.copytree(project, twin, symlinks=True)
     env = default_env(
-        fresh_redis, index=7, TEST_DATABASE_URL=recreate_database("guardts_twin_test")
+        fresh_redis,
+        index=7,
+        TEST_DATABASE_URL=recreate_postgres_database("guardts_twin_test"),
     )
     env_first = default_env(fresh_redis, index=7)
     try:
@@ -523,8 +516,8 @@ def test_two_runs_at_once_on_one_redis_index_never_both_run(
             ]
             statuses = [first.returncode, second.returncode]
     finally:
-        drop_database("guardts_twin_test")
-        drop_database("guardts_twin_test_w1")
+        drop_postgres_database("guardts_twin_test")
+        drop_postgres_database("guardts_twin_test_w1")
 
     claimed = "Another test run is using Redis database 7"
     results = sorted(zip(statuses, outputs))
@@ -624,7 +617,7 @@ def test_rows_left_by_a_killed_run_never_fail_the_next_run(
     finally:
         stuck.unlink()
     assert "COMMITTED" in seen
-    with psycopg.connect(admin_url("guardts_test_w1")) as conn:
+    with psycopg.connect(postgres_url("guardts_test_w1")) as conn:
         assert conn.execute("SELECT count(*) FROM accounts").fetchone() == (1,)
     left = redis.Redis(port=fresh_redis["port"], db=10)
     assert left.get("profile:left") == b"behind"
@@ -839,7 +832,7 @@ def test_a_postgresql_paused_mid_run_ends_the_run_within_the_bound(
             )
     finally:
         frozen.unlink()
-        drop_database("guardts_test_w1")
+        drop_postgres_database("guardts_test_w1")
 
     record("PostgreSQL paused mid-run", seconds)
     assert status != 0
