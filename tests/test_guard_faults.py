@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -57,6 +58,17 @@ def sentinel_database() -> Iterator[Callable[[str], str]]:
     yield make_one
     for name in made:
         drop_postgres_database(name)
+
+
+@contextmanager
+def extra_test(project: Path, name: str, text: str) -> Iterator[Path]:
+    """``tests/integration/<name>`` holding ``text`` while the block runs, then removed."""
+    path = project / "tests/integration" / name
+    path.write_text(text)
+    try:
+        yield path
+    finally:
+        path.unlink()
 
 
 def rows(url: str) -> list[tuple]:
@@ -491,17 +503,13 @@ def test_after_the_stuck_query(db, n):
 def test_a_timed_out_query_fails_one_test_and_the_rest_pass(
     pg_project: Path, own_env: dict[str, str]
 ) -> None:
-    slow = pg_project / "tests/integration/test_zz_stuck.py"
-    slow.write_text(SLOW_TEST)
-    try:
+    with extra_test(pg_project, "test_zz_stuck.py", SLOW_TEST):
         result = make(
             pg_project,
             "integration-test-external",
             "ARGS=-p no:randomly -k stuck_query",
             env=own_env,
         )
-    finally:
-        slow.unlink()
 
     assert "1 failed, 5 passed" in result.stdout, result.stdout[-3000:]
 
@@ -527,9 +535,7 @@ def test_a_run_killed_after_a_commit_leaves_the_next_run_green(
     pg_project: Path, own_env: dict[str, str], tmp_path: Path
 ) -> None:
     marker = tmp_path / "pid"
-    killed = pg_project / "tests/integration/test_zz_killed.py"
-    killed.write_text(KILLED_TEST)
-    try:
+    with extra_test(pg_project, "test_zz_killed.py", KILLED_TEST):
         run = subprocess.Popen(
             [
                 "make",
@@ -548,8 +554,6 @@ def test_a_run_killed_after_a_commit_leaves_the_next_run_green(
             time.sleep(0.1)
         os.kill(int(marker.read_text()), signal.SIGKILL)
         run.wait(timeout=30)
-    finally:
-        killed.unlink()
     with psycopg.connect(own_env["TEST_DATABASE_URL"]) as conn:
         assert conn.execute("SELECT count(*) FROM accounts").fetchone() == (1,)
     with redis.Redis.from_url(own_env["TEST_REDIS_URL"]) as client:
@@ -885,17 +889,13 @@ def test_after_the_stuck_query(db, n):
 def test_a_timed_out_mariadb_statement_fails_one_test_and_the_rest_pass(
     maria_project: Path, maria_env: dict[str, str]
 ) -> None:
-    slow = maria_project / "tests/integration/test_zz_stuck.py"
-    slow.write_text(MARIA_SLOW_TEST)
-    try:
+    with extra_test(maria_project, "test_zz_stuck.py", MARIA_SLOW_TEST):
         result = make(
             maria_project,
             "integration-test-external",
             "ARGS=-p no:randomly -k stuck_query",
             env=maria_env,
         )
-    finally:
-        slow.unlink()
 
     assert "1 failed, 5 passed" in result.stdout, result.stdout[-3000:]
 
@@ -939,14 +939,12 @@ def test_a_service_paused_mid_run_stops_the_run_with_one_line(
     pg_project: Path, own_env: dict[str, str], own_redis_server: tuple[int, int]
 ) -> None:
     port, pid = own_redis_server
-    pausing = pg_project / "tests/integration/test_zz_pause.py"
-    pausing.write_text(PAUSING_TEST)
     env = {
         **own_env,
         "TEST_REDIS_URL": f"redis://127.0.0.1:{port}/0",
         "PAUSE_PID": str(pid),
     }
-    try:
+    with extra_test(pg_project, "test_zz_pause.py", PAUSING_TEST):
         started = time.monotonic()
         result = make(
             pg_project,
@@ -956,8 +954,6 @@ def test_a_service_paused_mid_run_stops_the_run_with_one_line(
             timeout=SERVICE_TIMEOUT + TEST_TIMEOUT + 60,
         )
         seconds = time.monotonic() - started
-    finally:
-        pausing.unlink()
 
     text = output(result)
     print(f"\nfault redis-paused-mid-run ended in {seconds:.1f} s")
@@ -999,17 +995,13 @@ def test_4_later(db):
 def test_a_dropped_session_connection_fails_one_test_and_is_replaced(
     pg_project: Path, own_env: dict[str, str]
 ) -> None:
-    dropped = pg_project / "tests/integration/test_zz_dropped.py"
-    dropped.write_text(DROPPED_TEST)
-    try:
+    with extra_test(pg_project, "test_zz_dropped.py", DROPPED_TEST):
         result = make(
             pg_project,
             "integration-test-external",
             "ARGS=-p no:randomly -v -k 'before or drop_the or right_after or later'",
             env=own_env,
         )
-    finally:
-        dropped.unlink()
 
     assert "test_1_before PASSED" in result.stdout, result.stdout[-3000:]
     assert "test_3_right_after" in result.stdout
