@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.rig import make, render
+
+
+@pytest.fixture(scope="module", autouse=True)
+def free_installed_packages(tmp_path_factory: pytest.TempPathFactory):
+    """After each test module, remove the node_modules its projects installed.
+
+    A full run installs some forty TypeScript projects (about 120 MB each); kept to the
+    end they can fill a small CI disk. The session's shared Python virtualenv stays.
+    """
+    yield
+    for folder in tmp_path_factory.getbasetemp().glob("*/*/tests/integration/node_modules"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

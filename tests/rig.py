@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -175,6 +176,19 @@ def make(
         timeout=timeout,
         env={**os.environ, **(env or {})},
     )
+
+
+def install(project: Path, env: dict[str, str] | None = None) -> Path:
+    """Run ``make integration-deps`` in ``project``; on failure, fail with what the
+    installer printed and the free disk space (npm's own error is the tail)."""
+    result = make(project, "integration-deps", env=env)
+    if result.returncode != 0:
+        free = shutil.disk_usage(project).free // 2**20
+        output = (result.stdout + result.stderr)[-3000:]
+        raise AssertionError(
+            f"make integration-deps failed in {project} ({free} MiB free):\n{output}"
+        )
+    return project
 
 
 def postgres_url(database: str = "app_test") -> str:

@@ -39,7 +39,7 @@ from native.common import native_service
 from tests.rig import (
     CATALOGUE,
     drop_postgres_database,
-    make,
+    install,
     postgres_url,
     recreate_postgres_database,
     render,
@@ -195,7 +195,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         queue="none",
         ci="none",
     )
-    assert make(path, "integration-deps").returncode == 0
+    install(path)
     yield path
     drop_postgres_database(DATABASE)
     for name in ("guardts_test_w1", "guardts_test_w2"):
@@ -213,7 +213,7 @@ def mariadb_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         queue="none",
         ci="none",
     )
-    assert make(path, "integration-deps").returncode == 0
+    install(path)
     return path
 
 
@@ -913,7 +913,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory):
                 ci="none",
                 **answers,
             )
-            assert make(path, "integration-deps").returncode == 0
+            install(path)
             projects[key] = path
         return projects[key]
 

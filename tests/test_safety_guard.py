@@ -14,7 +14,14 @@ import pytest
 import redis
 
 from native.common import native_service
-from tests.rig import CATALOGUE, all_combinations, make, render, services_for
+from tests.rig import (
+    CATALOGUE,
+    all_combinations,
+    install,
+    make,
+    render,
+    services_for,
+)
 
 HOSTILE = {
     "postgres": [
@@ -435,15 +442,15 @@ def test_typescript_guards_refuse_every_hostile_setting(tmp_path: Path) -> None:
             other = render(tmp_path / service, **answers)
             module = other / "tests/integration/harness" / f"{entry['module']}.ts"
             (integration / "harness" / module.name).write_text(module.read_text())
-    assert make(project, "integration-deps").returncode == 0
-    install = subprocess.run(
+    install(project)
+    extra = subprocess.run(
         ["npm", "install", "--no-save", "--no-audit", "--no-fund", *sorted(packages)],
         cwd=integration,
         capture_output=True,
         text=True,
         check=False,
     )
-    assert install.returncode == 0, install.stderr
+    assert extra.returncode == 0, extra.stderr
     cases = {
         service: {
             "module": modules[service],

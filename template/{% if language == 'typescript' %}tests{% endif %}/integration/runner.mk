@@ -11,5 +11,7 @@ integration-deps: $(INTEGRATION_DIR)/node_modules/.installed
 
 $(INTEGRATION_DIR)/node_modules/.installed: $(INTEGRATION_DIR)/package.json
 	@echo "integration-harness: installing test dependencies into $(INTEGRATION_DIR)/node_modules"
-	@cd $(INTEGRATION_DIR) && $(INTEGRATION_NPM) install --no-audit --no-fund --loglevel=error
+	@# --prefer-online: npm asks the registry for fresh package lists; a list cached
+	@# minutes ago can lack the version a newer dependency asks for (ETARGET).
+	@cd $(INTEGRATION_DIR) && $(INTEGRATION_NPM) install --prefer-online --no-audit --no-fund --loglevel=error
 	@touch $@
