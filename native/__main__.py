@@ -1,7 +1,8 @@
 """Start or stop the native test services: ``python -m native start [service ...]``.
 
 Idempotent: a service already answering on its port is left as it is. With no
-service names, every catalogue service that has a module here is handled.
+service names, every catalogue service whose folder has a ``native.py``
+(``services/<name>/native.py``) is handled.
 """
 
 from __future__ import annotations
@@ -10,18 +11,15 @@ import argparse
 import importlib
 import time
 
-from .common import load_catalogue, native_service
+from .common import ROOT, load_catalogue, native_service
+
+SERVICES = ROOT / "services"
 
 
 def available() -> list[str]:
-    names = []
-    for name in load_catalogue():
-        try:
-            importlib.import_module(f"native.{name}")
-        except ModuleNotFoundError:
-            continue
-        names.append(name)
-    return names
+    return [
+        name for name in load_catalogue() if (SERVICES / name / "native.py").exists()
+    ]
 
 
 def main() -> None:
@@ -30,7 +28,7 @@ def main() -> None:
     parser.add_argument("services", nargs="*", help="catalogue names (default: all)")
     args = parser.parse_args()
     for name in args.services or available():
-        module = importlib.import_module(f"native.{name}")
+        module = importlib.import_module(f"services.{name}.native")
         service = native_service(name)
         started = time.monotonic()
         getattr(module, args.action)(service)

@@ -9,8 +9,8 @@ import psycopg
 import pymysql
 import redis
 
-from native import rabbitmq as native_rabbitmq
 from native.common import native_service
+from services.rabbitmq import native as native_rabbitmq
 
 QUEUE_PREFIX = "test."
 # The harness keeps its schema digest here on purpose (one row per test database).

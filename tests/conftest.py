@@ -18,7 +18,9 @@ def free_installed_packages(tmp_path_factory: pytest.TempPathFactory):
     end they can fill a small CI disk. The session's shared Python virtualenv stays.
     """
     yield
-    for folder in tmp_path_factory.getbasetemp().glob("*/*/tests/integration/node_modules"):
+    for folder in tmp_path_factory.getbasetemp().glob(
+        "*/*/tests/integration/node_modules"
+    ):
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -266,10 +267,11 @@ def test_an_unknown_data_key_on_update_is_refused_and_nothing_changes(
 def without_typescript_nats(root: Path) -> None:
     """The catalogue as if NATS had no TypeScript example yet."""
     edit(
-        root / "catalogue/services.yml",
-        "examples: {queue: orderEvents.integration.ts}",
+        root / "services/nats/service.yml",
+        "examples: {queue: [orderEvents.integration.ts, example_app/orderEvents.ts]}",
         "examples: {}",
     )
+    shutil.rmtree(root / "services/nats/typescript")
 
 
 def test_a_service_the_language_lacks_is_refused_from_the_catalogue(

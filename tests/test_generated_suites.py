@@ -293,7 +293,7 @@ def test_4_later(db):
 def test_service_restarted_mid_run_fails_clearly_and_next_run_is_green(
     tmp_path: Path, shared_venv: dict[str, str]
 ) -> None:
-    from native.postgres import _version
+    from services.postgres.native import _version
 
     project = render(tmp_path / "restart", cache="none", queue="none")
     suite = project / "tests/integration/test_restart.py"

@@ -117,7 +117,11 @@ def test_manifest_lists_every_managed_file_with_the_hash_written(
 
 def conflicting_release(template: Path) -> None:
     """0.2.0 changes the same .env.test line the user edits (the PostgreSQL port)."""
-    edit(template / "catalogue/services.yml", "host_port: 25432", "host_port: 25433")
+    edit(
+        template / "services/postgres/service.yml",
+        "host_port: 25432",
+        "host_port: 25433",
+    )
 
 
 def pytest_run(project: Path, env: dict[str, str], *args: str):
@@ -145,7 +149,8 @@ def test_update_conflict_stops_the_next_run_and_restoring_fixes_it(
     stopped_before = pytest_run(project, {**shared_venv, **own_env})
     (project / "tests/integration/integration_harness/readiness.py").write_bytes(
         (
-            template.path / "template/{% if language == 'python' %}tests{% endif %}"
+            template.path
+            / "template/{% if 'language=python' in parts %}tests{% endif %}"
             "/integration/integration_harness/readiness.py"
         ).read_bytes()
     )

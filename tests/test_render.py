@@ -547,7 +547,7 @@ def test_kafka_image_wrapper_writes_log_dirs_on_the_tmpfs(tmp_path: Path) -> Non
     The wrapper is in Kafka's core jar (the native broker's jars, same version as
     the image). The tmpfs path is moved under tmp_path so nothing is written to /tmp.
     """
-    from native import kafka as native_kafka
+    from services.kafka import native as native_kafka
 
     image_version = CATALOGUE["kafka"]["image"].rpartition(":")[2]
     assert native_kafka.VERSION == image_version

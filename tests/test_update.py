@@ -23,9 +23,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from hooks import assemble
 from tests.rig import ROOT, copy_cli, make, own_postgres_database, run_copier_cli
 
-HARNESS = "template/{% if language == 'python' %}tests{% endif %}/integration/integration_harness"
+HARNESS = "template/{% if 'language=python' in parts %}tests{% endif %}/integration/integration_harness"
 PROJECT_HARNESS = Path("tests/integration/integration_harness")
 NEW_FIXTURE = '''
 
@@ -114,6 +115,7 @@ class TemplateRepo:
             shutil.copy(ROOT / file, path)
         for folder in (
             "catalogue",
+            "services",
             "template",
             "hooks",
             "{{cookiecutter.project_name}}",
@@ -133,6 +135,7 @@ class TemplateRepo:
     ) -> None:
         if change:
             change(self.path)
+            assemble.write(self.path)  # as a contributor runs it before a release
         git(self.path, "add", "-A")
         git(self.path, "commit", "-q", "--allow-empty", "-m", f"release {version}")
         git(self.path, "tag", version)
@@ -140,11 +143,11 @@ class TemplateRepo:
 
 def harness_fix_and_new_fixture(template: Path) -> None:
     edit(
-        template / "catalogue/services.yml", "image: redis:8.2.2", "image: redis:8.2.3"
+        template / "services/redis/service.yml",
+        "image: redis:8.2.2",
+        "image: redis:8.2.3",
     )
-    postgres = (
-        template / HARNESS / "{% if database == 'postgres' %}postgres.py{% endif %}"
-    )
+    postgres = template / "services/postgres/python/integration_harness/postgres.py"
     edit(postgres, 'LOCK_TIMEOUT = "10s"', 'LOCK_TIMEOUT = "7s"')
     plugin = template / HARNESS / "plugin.py"
     plugin.write_text(plugin.read_text() + NEW_FIXTURE)
@@ -526,6 +529,7 @@ TEMPLATE_PARTS = (
     "copier.yml",
     "cookiecutter.json",
     "catalogue",
+    "services",
     "template",
     "hooks",
     "{{cookiecutter.project_name}}",
@@ -545,8 +549,13 @@ def real_releases(path: Path) -> Path:
                 shutil.rmtree(target)
             elif target.exists():
                 target.unlink()
+        present = [
+            part
+            for part in TEMPLATE_PARTS
+            if git(ROOT, "ls-tree", "--name-only", commit, part).strip()
+        ]
         archive = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", commit, *TEMPLATE_PARTS],
+            ["git", "-C", str(ROOT), "archive", commit, *present],
             check=True,
             capture_output=True,
         ).stdout
@@ -556,7 +565,10 @@ def real_releases(path: Path) -> Path:
         git(path, "tag", version)
     for part in TEMPLATE_PARTS:
         target = path / part
-        shutil.rmtree(target) if target.is_dir() else target.unlink()
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
         source = ROOT / part
         if source.is_dir():
             shutil.copytree(
