@@ -6,7 +6,7 @@ renders ``template/``, so this script derives from the folders, and writes:
 - ``catalogue/services.yml``: every ``service.yml``, in the order copier.yml offers the
   services (the choices of database, cache, queue, external_services), which copier.yml,
   native/ and the tests read;
-- one stub per file of a service's ``python/``, ``typescript/`` and ``any/`` folders in
+- one stub per file of a service's ``python/``, ``typescript/``, ``go/`` and ``any/`` folders in
   ``template/``, at the path the file has in a generated project under tests/integration,
   named with its condition and holding only an include of the file, so the project gets the
   file byte for byte (a file with Jinja delimiters of its own is refused);
@@ -31,13 +31,18 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = "services"
 CATALOGUE = Path("catalogue/services.yml")
-LANGUAGES = ("python", "typescript")
+LANGUAGES = ("python", "typescript", "go")
 # Where each language's harness modules live, and their suffix.
-HARNESS = {"python": ("integration_harness", ".py"), "typescript": ("harness", ".ts")}
+HARNESS = {
+    "python": ("integration_harness", ".py"),
+    "typescript": ("harness", ".ts"),
+    "go": ("harness", ".go"),
+}
 # The project folder of each service subfolder, as a template path.
 BASE = {
     "python": "template/{% if 'language=python' in parts %}tests{% endif %}/integration",
     "typescript": "template/{% if 'language=typescript' in parts %}tests{% endif %}/integration",
+    "go": "template/{% if 'language=go' in parts %}tests{% endif %}/integration",
     "any": "template/tests/integration",
 }
 QUESTIONS = ("database", "cache", "queue", "external_services")
