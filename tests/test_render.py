@@ -35,8 +35,13 @@ WITH_SERVICES = [answers for answers in COMBINATIONS if services_for(answers)]
 HARNESS = {
     "python": (Path("tests/integration/integration_harness"), ".py"),
     "typescript": (Path("tests/integration/harness"), ".ts"),
+    "go": (Path("tests/integration/harness"), ".go"),
 }
-DEPENDENCIES = {"python": "requirements.txt", "typescript": "package.json"}
+DEPENDENCIES = {
+    "python": "requirements.txt",
+    "typescript": "package.json",
+    "go": "go.mod",
+}
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +101,11 @@ def test_expected_files_present_and_absent(
         for requirement in harness_entry.get("requirements", []):
             requirements[requirement] = requirements.get(requirement, False) or used
         for package, version in harness_entry.get("dependencies", {}).items():
-            pin = f'"{package}": "{version}"'
+            pin = (
+                f"{package} {version}"
+                if language == "go"
+                else f'"{package}": "{version}"'
+            )
             requirements[pin] = requirements.get(pin, False) or used
         for question, files in harness_entry["examples"].items():
             wanted = selects(answers, question, entry["selected_by"][question])
@@ -187,11 +196,13 @@ NODE24_ACTIONS = {
     "actions/checkout": 5,
     "actions/setup-python": 6,
     "actions/setup-node": 5,
+    "actions/setup-go": 6,
 }
 # Each language's setup action and the dependency cache it keeps (files it hashes).
 SETUP_ACTIONS = {
     "python": ("actions/setup-python", "pip", "tests/integration/requirements.txt"),
     "typescript": ("actions/setup-node", "npm", "tests/integration/package.json"),
+    "go": ("actions/setup-go", True, "tests/integration/go.mod"),
 }
 
 
