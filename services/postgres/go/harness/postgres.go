@@ -241,13 +241,6 @@ func postgresRelease() {
 	postgresRun.lock, postgresRun.pool = nil, nil
 }
 
-func runTimeout() time.Duration {
-	if runSettings != nil {
-		return runSettings.Timeout()
-	}
-	return defaultServiceTimeout
-}
-
 // ApplySchemaFiles runs every *.sql file of folder in name order on databaseURL; the names run.
 func ApplySchemaFiles(ctx context.Context, databaseURL, folder string) ([]string, error) {
 	files, _ := filepath.Glob(filepath.Join(folder, "*.sql"))

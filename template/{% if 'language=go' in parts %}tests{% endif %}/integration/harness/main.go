@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 type testingTB = testing.TB
@@ -144,6 +145,14 @@ func release() {
 			m.release()
 		}
 	}
+}
+
+// runTimeout is how long each service may take to answer (TEST_SERVICE_TIMEOUT).
+func runTimeout() time.Duration {
+	if runSettings != nil {
+		return runSettings.Timeout()
+	}
+	return defaultServiceTimeout
 }
 
 // settingsFor is the run's settings (read again outside Main, e.g. in a test of the harness itself).

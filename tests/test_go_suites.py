@@ -1,0 +1,303 @@
+"""language=go: generated projects' `make integration-test-external` against the native services.
+
+What covers what (every Go service runs in parallel at least once):
+
+- ``go-default-stack`` (PostgreSQL + Redis + RabbitMQ, every Go service): three runs in a
+  row, each in a new random order (``-shuffle=on``), then ``PARALLEL=2`` with ``-race``;
+  the leak audit after each run.
+- each Go service alone: one run with ``PARALLEL=2`` and the audit.
+- no services: the settings tests, and the line saying so.
+- render checks: ``go vet``, ``gofmt -l`` and ``go mod tidy`` (go.mod is complete, so tidy
+  must not change it) on every rendered Go project above.
+- failure paths: a service that does not answer, a wrong password, the guard (remote host,
+  dev database), a Redis database that holds keys, the run lock, broken managed files.
+
+The projects render into one module-scoped folder and share Go's module and build caches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+
+from native.common import native_service
+from tests.audit import CHECKS, leftovers
+from tests.rig import install, make, postgres_url, render
+
+NONE = {"database": "none", "cache": "none", "queue": "none"}
+GO = {"language": "go"}
+PROJECTS = {
+    "go-default-stack": GO,
+    "go-postgres-alone": {**GO, **NONE, "database": "postgres"},
+    "go-redis-alone": {**GO, **NONE, "cache": "redis"},
+    "go-rabbitmq-alone": {**GO, **NONE, "queue": "rabbitmq"},
+    "go-no-services": {**GO, **NONE},
+}
+ALL_SERVICES = list(dict.fromkeys(CHECKS))
+
+
+@pytest.fixture(scope="module")
+def go_projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every project of PROJECTS, rendered once, its go.sum written (make integration-deps)."""
+    assert shutil.which("go"), "the Go suites need `go` on PATH"
+    root = tmp_path_factory.mktemp("go")
+    return {
+        name: install(render(root / name, **answers))
+        for name, answers in PROJECTS.items()
+    }
+
+
+def go(
+    project: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run the go command in the project's test module."""
+    return subprocess.run(
+        ["go", *args],
+        cwd=project / "tests/integration",
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+
+
+def passed(output: str) -> int:
+    """Tests passed, from `go test -v` output."""
+    return len(re.findall(r"^\s*--- PASS: ", output, re.MULTILINE))
+
+
+@pytest.mark.parametrize("name", PROJECTS)
+def test_rendered_go_project_is_vet_gofmt_and_tidy_clean(
+    name: str, go_projects: dict[str, Path]
+) -> None:
+    project = go_projects[name]
+    module = project / "tests/integration/go.mod"
+    written = module.read_text()
+
+    vet = go(project, "vet", "./...")
+    unformatted = subprocess.run(
+        ["gofmt", "-l", "."],
+        cwd=module.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    tidy = go(project, "mod", "tidy")
+
+    assert vet.returncode == 0, vet.stderr
+    assert unformatted.returncode == 0 and unformatted.stdout == "", unformatted.stdout
+    assert tidy.returncode == 0, tidy.stderr
+    assert module.read_text() == written, "go mod tidy changed the generated go.mod"
+
+
+def run_suite(project: Path, *args: str) -> subprocess.CompletedProcess:
+    """`make integration-test-external` with -v (go test shows a passing package's output only then)."""
+    return make(project, "integration-test-external", f"ARGS={' '.join(('-v', *args))}")
+
+
+def test_go_default_stack_passes_repeatedly_and_in_parallel_leaving_nothing(
+    go_projects: dict[str, Path],
+) -> None:
+    project = go_projects["go-default-stack"]
+    assert leftovers(ALL_SERVICES) == {}, "services were not clean before the run"
+
+    counts, seeds = [], set()
+    for parallel, extra in (("", ()), ("", ()), ("", ()), ("2", ("-race",))):
+        result = make(
+            project,
+            "integration-test-external",
+            f"PARALLEL={parallel}",
+            f"ARGS={' '.join(('-v', *extra))}",
+        )
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, output[-4000:]
+        assert "FAIL" not in output and "WARNING: DATA RACE" not in output, output[
+            -4000:
+        ]
+        counts.append(passed(output))
+        seeds.update(re.findall(r"-test\.shuffle (\d+)", output))
+        assert leftovers(ALL_SERVICES) == {}, f"left behind after PARALLEL={parallel}"
+
+    assert counts[0] == counts[1] == counts[2] == counts[3] > 20
+    assert len(seeds) == 4, "every run has an order of its own"
+    assert re.search(
+        r"integration-harness: PostgreSQL [\d.]+ at postgresql://test:\*\*\*@\S+ ready in \d+ ms; "
+        r"Redis [\d.]+ at \S+ ready in \d+ ms; RabbitMQ [\d.]+ at amqp://test:\*\*\*@\S+ ready in \d+ ms",
+        output,
+    )
+    assert "-p 2 -parallel 2" in output
+
+
+@pytest.mark.parametrize(
+    "name", ["go-postgres-alone", "go-redis-alone", "go-rabbitmq-alone"]
+)
+def test_go_service_alone_passes_in_parallel_leaving_nothing(
+    name: str, go_projects: dict[str, Path]
+) -> None:
+    result = make(
+        go_projects[name], "integration-test-external", "PARALLEL=2", "ARGS=-v"
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    assert passed(output) > 9  # the settings tests and the service's examples
+    assert output.count(" ready in ") == 1
+    assert leftovers(ALL_SERVICES) == {}
+
+
+def test_go_project_without_services_runs_its_settings_tests(
+    go_projects: dict[str, Path],
+) -> None:
+    project = go_projects["go-no-services"]
+
+    result = run_suite(project)
+
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "integration-harness: this project uses no services" in result.stdout
+    assert passed(result.stdout) == 9
+    assert not (project / "compose.test.yaml").exists()
+
+
+def test_go_down_service_stops_the_run_quickly_with_one_message(
+    go_projects: dict[str, Path],
+) -> None:
+    started = time.monotonic()
+    result = make(
+        go_projects["go-default-stack"],
+        "integration-test-external",
+        env={"TEST_REDIS_PORT": "1", "TEST_SERVICE_TIMEOUT": "2"},
+    )
+    took = time.monotonic() - started
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert took < 30
+    assert (
+        output.count("integration-harness: service is not usable, no test was run") == 1
+    )
+    assert "Redis at redis://127.0.0.1:1/0: no answer within 2s" in output
+    assert "make integration-services-up" in output and "TEST_REDIS_URL" in output
+    assert "panic" not in output and "--- PASS" not in output
+
+
+def test_go_wrong_password_is_reported_at_once_without_the_password(
+    go_projects: dict[str, Path],
+) -> None:
+    result = make(
+        go_projects["go-postgres-alone"],
+        "integration-test-external",
+        env={
+            "TEST_DATABASE_URL": "postgresql://test:Pw0rdNotRight@127.0.0.1:25432/app_test"
+        },
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "check the user, password and database in TEST_DATABASE_URL" in output
+    assert "start the test services" not in output
+    assert "Pw0rdNotRight" not in output
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            "postgresql://test:test@db.example.com:25432/app_test",
+            "host 'db.example.com' is not loopback, a compose service or listed in"
+            + " TEST_ALLOWED_HOSTS. If it really is a disposable test service, add it:"
+            + " TEST_ALLOWED_HOSTS=db.example.com",
+        ),
+        (
+            "postgresql://test:test@127.0.0.1:25432/app",
+            "database 'app' is not a test database: 'test' must be a whole word of its name",
+        ),
+        ("postgresql://test:test@127.0.0.1:25432", "the URL names no database"),
+    ],
+)
+def test_go_guard_refuses_what_is_not_a_test_database(
+    url: str, message: str, go_projects: dict[str, Path]
+) -> None:
+    result = make(
+        go_projects["go-postgres-alone"],
+        "integration-test-external",
+        env={"TEST_DATABASE_URL": url},
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert (
+        f"PostgreSQL: Refusing to clean PostgreSQL at {url.replace(':test@', ':***@')}"
+        in output
+    )
+    assert message in output
+    assert "--- PASS" not in output
+
+
+def test_go_redis_database_with_foreign_keys_is_refused(
+    go_projects: dict[str, Path],
+) -> None:
+    url = native_service("redis").url.rsplit("/", 1)[0] + "/7"
+    with redis.Redis.from_url(url) as client:
+        client.set("not-ours", "1")
+        try:
+            result = make(
+                go_projects["go-redis-alone"],
+                "integration-test-external",
+                env={"TEST_REDIS_URL": url},
+            )
+            kept = client.get("not-ours")
+        finally:
+            client.delete("not-ours")
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "database 7 already holds 1 keys the harness did not create" in output
+    assert kept == b"1"
+
+
+def test_go_run_lock_refuses_a_second_run_of_the_same_package(
+    go_projects: dict[str, Path],
+) -> None:
+    project = go_projects["go-postgres-alone"]
+    folder = str((project / "tests/integration").resolve())
+    own = "app_test_go_" + hashlib.sha256(folder.encode()).hexdigest()[:8]
+    with psycopg.connect(postgres_url(), autocommit=True) as other_run:
+        other_run.execute(
+            "SELECT pg_advisory_lock(hashtext(%s))", (f"integration-harness:{own}",)
+        )
+        result = make(project, "integration-test-external")
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert f"Another test run is using PostgreSQL database '{own}'" in output
+    assert "--- PASS" not in output
+
+
+def test_go_conflicted_managed_file_stops_the_run(go_projects: dict[str, Path]) -> None:
+    project = go_projects["go-no-services"]
+    readme = project / "tests/integration/README.md"
+    original = readme.read_text()
+    readme.write_text(
+        original
+        + "<<<<<<< before updating\nmine\n=======\ntheirs\n>>>>>>> after updating\n"
+    )
+    try:
+        result = make(project, "integration-test-external")
+    finally:
+        readme.write_text(original)
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "integration-harness: managed files are broken, no test was run" in output
+    assert (
+        "tests/integration/README.md: conflict markers from `copier update`" in output
+    )
+    assert "copier recopy" in output
