@@ -39,6 +39,8 @@ PROJECTS = {
     "go-postgres-alone": {**GO, **NONE, "database": "postgres"},
     "go-redis-alone": {**GO, **NONE, "cache": "redis"},
     "go-rabbitmq-alone": {**GO, **NONE, "queue": "rabbitmq"},
+    "go-mysql-alone": {**GO, **NONE, "database": "mysql"},
+    "go-mariadb-alone": {**GO, **NONE, "database": "mariadb"},
     "go-no-services": {**GO, **NONE},
 }
 ALL_SERVICES = list(dict.fromkeys(CHECKS))
@@ -136,9 +138,7 @@ def test_go_default_stack_passes_repeatedly_and_in_parallel_leaving_nothing(
     assert "-p 2 -parallel 2" in output
 
 
-@pytest.mark.parametrize(
-    "name", ["go-postgres-alone", "go-redis-alone", "go-rabbitmq-alone"]
-)
+@pytest.mark.parametrize("name", [name for name in PROJECTS if name.endswith("-alone")])
 def test_go_service_alone_passes_in_parallel_leaving_nothing(
     name: str, go_projects: dict[str, Path]
 ) -> None:
