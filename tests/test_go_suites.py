@@ -41,6 +41,7 @@ PROJECTS = {
     "go-rabbitmq-alone": {**GO, **NONE, "queue": "rabbitmq"},
     "go-mysql-alone": {**GO, **NONE, "database": "mysql"},
     "go-mariadb-alone": {**GO, **NONE, "database": "mariadb"},
+    "go-http-api-alone": {**GO, **NONE, "external_services": ["http_api"]},
     "go-no-services": {**GO, **NONE},
 }
 ALL_SERVICES = list(dict.fromkeys(CHECKS))
