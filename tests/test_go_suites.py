@@ -42,6 +42,7 @@ PROJECTS = {
     "go-mysql-alone": {**GO, **NONE, "database": "mysql"},
     "go-mariadb-alone": {**GO, **NONE, "database": "mariadb"},
     "go-http-api-alone": {**GO, **NONE, "external_services": ["http_api"]},
+    "go-email-alone": {**GO, **NONE, "external_services": ["email"]},
     "go-no-services": {**GO, **NONE},
 }
 ALL_SERVICES = list(dict.fromkeys(CHECKS))
