@@ -43,6 +43,7 @@ PROJECTS = {
     "go-mariadb-alone": {**GO, **NONE, "database": "mariadb"},
     "go-http-api-alone": {**GO, **NONE, "external_services": ["http_api"]},
     "go-email-alone": {**GO, **NONE, "external_services": ["email"]},
+    "go-payments-alone": {**GO, **NONE, "external_services": ["payments"]},
     "go-no-services": {**GO, **NONE},
 }
 ALL_SERVICES = list(dict.fromkeys(CHECKS))
