@@ -39,6 +39,7 @@ PROJECTS = {
     "go-postgres-alone": {**GO, **NONE, "database": "postgres"},
     "go-redis-alone": {**GO, **NONE, "cache": "redis"},
     "go-rabbitmq-alone": {**GO, **NONE, "queue": "rabbitmq"},
+    "go-redis-streams-alone": {**GO, **NONE, "queue": "redis"},
     "go-mysql-alone": {**GO, **NONE, "database": "mysql"},
     "go-mariadb-alone": {**GO, **NONE, "database": "mariadb"},
     "go-http-api-alone": {**GO, **NONE, "external_services": ["http_api"]},
