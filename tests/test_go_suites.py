@@ -40,6 +40,7 @@ PROJECTS = {
     "go-redis-alone": {**GO, **NONE, "cache": "redis"},
     "go-rabbitmq-alone": {**GO, **NONE, "queue": "rabbitmq"},
     "go-redis-streams-alone": {**GO, **NONE, "queue": "redis"},
+    "go-nats-alone": {**GO, **NONE, "queue": "nats"},
     "go-mysql-alone": {**GO, **NONE, "database": "mysql"},
     "go-mariadb-alone": {**GO, **NONE, "database": "mariadb"},
     "go-http-api-alone": {**GO, **NONE, "external_services": ["http_api"]},

@@ -256,3 +256,19 @@ func UniqueTestName(factory, purpose, separator string) string {
 	_, _ = rand.Read(random)
 	return strings.Join([]string{"test", fmt.Sprintf("p%d", os.Getpid()), purpose, stamp + hex.EncodeToString(random)}, separator)
 }
+
+// LeftoverAge is how old a UniqueTestName name must be to count as a killed run's leftover: longer than any run.
+const LeftoverAge = time.Hour
+
+// IsLeftoverTestName is true for a name UniqueTestName made with separator more than
+// LeftoverAge ago: what a killed run left. Names of a run in progress, or of anything else, are false.
+func IsLeftoverTestName(name, separator string, now time.Time) bool {
+	quoted := regexp.QuoteMeta(separator)
+	shape := regexp.MustCompile("^test" + quoted + `p\d+` + quoted + "[a-z0-9_-]+" + quoted + "([0-9a-z]{7})[0-9a-f]{6}$")
+	match := shape.FindStringSubmatch(name)
+	if match == nil {
+		return false
+	}
+	stamp, err := strconv.ParseInt(match[1], 36, 64)
+	return err == nil && time.Unix(stamp, 0).Before(now.Add(-LeftoverAge))
+}
