@@ -41,12 +41,19 @@ PROJECTS = {
     "go-rabbitmq-alone": {**GO, **NONE, "queue": "rabbitmq"},
     "go-redis-streams-alone": {**GO, **NONE, "queue": "redis"},
     "go-nats-alone": {**GO, **NONE, "queue": "nats"},
+    "go-mqtt-alone": {**GO, **NONE, "queue": "mqtt"},
     "go-mysql-alone": {**GO, **NONE, "database": "mysql"},
     "go-mariadb-alone": {**GO, **NONE, "database": "mariadb"},
     "go-http-api-alone": {**GO, **NONE, "external_services": ["http_api"]},
     "go-email-alone": {**GO, **NONE, "external_services": ["email"]},
     "go-payments-alone": {**GO, **NONE, "external_services": ["payments"]},
     "go-no-services": {**GO, **NONE},
+    # Every Go harness module that can be chosen together: one go.mod must hold them all.
+    "go-widest": {
+        **GO,
+        "queue": "nats",
+        "external_services": ["http_api", "email", "payments"],
+    },
 }
 ALL_SERVICES = list(dict.fromkeys(CHECKS))
 
