@@ -30,7 +30,7 @@ import redis
 
 from native.common import native_service
 from tests.audit import CHECKS, leftovers
-from tests.rig import install, make, postgres_url, render
+from tests.rig import install, make, postgres_url, render, services_for
 
 NONE = {"database": "none", "cache": "none", "queue": "none"}
 GO = {"language": "go"}
@@ -42,6 +42,7 @@ PROJECTS = {
     "go-redis-streams-alone": {**GO, **NONE, "queue": "redis"},
     "go-nats-alone": {**GO, **NONE, "queue": "nats"},
     "go-mqtt-alone": {**GO, **NONE, "queue": "mqtt"},
+    "go-kafka-alone": {**GO, **NONE, "queue": "kafka"},
     "go-mysql-alone": {**GO, **NONE, "database": "mysql"},
     "go-mariadb-alone": {**GO, **NONE, "database": "mariadb"},
     "go-http-api-alone": {**GO, **NONE, "external_services": ["http_api"]},
@@ -150,7 +151,9 @@ def test_go_default_stack_passes_repeatedly_and_in_parallel_leaving_nothing(
     assert "-p 2 -parallel 2" in output
 
 
-@pytest.mark.parametrize("name", [name for name in PROJECTS if name.endswith("-alone")])
+@pytest.mark.parametrize(
+    "name", [name for name in PROJECTS if name.endswith("-alone") or name == "go-widest"]
+)
 def test_go_service_alone_passes_in_parallel_leaving_nothing(
     name: str, go_projects: dict[str, Path]
 ) -> None:
@@ -161,7 +164,7 @@ def test_go_service_alone_passes_in_parallel_leaving_nothing(
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
     assert passed(output) > 9  # the settings tests and the service's examples
-    assert output.count(" ready in ") == 1
+    assert output.count(" ready in ") == len(services_for(PROJECTS[name]))
     assert leftovers(ALL_SERVICES) == {}
 
 
