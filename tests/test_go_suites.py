@@ -18,6 +18,7 @@ The projects render into one module-scoped folder and share Go's module and buil
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -152,7 +153,8 @@ def test_go_default_stack_passes_repeatedly_and_in_parallel_leaving_nothing(
 
 
 @pytest.mark.parametrize(
-    "name", [name for name in PROJECTS if name.endswith("-alone") or name == "go-widest"]
+    "name",
+    [name for name in PROJECTS if name.endswith("-alone") or name == "go-widest"],
 )
 def test_go_service_alone_passes_in_parallel_leaving_nothing(
     name: str, go_projects: dict[str, Path]
@@ -316,3 +318,65 @@ def test_go_conflicted_managed_file_stops_the_run(go_projects: dict[str, Path]) 
         "tests/integration/README.md: conflict markers from `copier update`" in output
     )
     assert "copier recopy" in output
+
+
+GUARD_TEST = """package harness
+
+import "testing"
+
+func TestGuardCases(t *testing.T) {
+	settings := &Settings{Values: map[string]string{}}
+	for _, c := range []struct {
+		service, url string
+		safe         bool
+	}{
+%s
+	} {
+		err := modules[c.service].guard(c.url, settings)
+		if c.safe && err != nil {
+			t.Errorf("%%s refused safe %%s: %%v", c.service, c.url, err)
+		}
+		if !c.safe && err == nil {
+			t.Errorf("%%s accepted hostile %%s", c.service, c.url)
+		}
+	}
+}
+"""
+# The Go drivers take URLs only: a libpq keyword string is refused (safely).
+URL_ONLY = {"host=127.0.0.1 dbname=app_test user=test password=secret"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "go-widest",
+        "go-mysql-alone",
+        "go-rabbitmq-alone",
+        "go-kafka-alone",
+        "go-mqtt-alone",
+    ],
+)
+def test_go_guards_refuse_every_hostile_setting(
+    name: str, go_projects: dict[str, Path]
+) -> None:
+    """tests/test_safety_guard.py's hostile and safe settings, through the Go harness modules."""
+    from tests.test_safety_guard import HOSTILE, SAFE
+
+    project = go_projects[name]
+    services = services_for(PROJECTS[name])
+    cases = [
+        f"\t\t{{{json.dumps(service)}, {json.dumps(url)}, {str(safe).lower()}}},"
+        for service in services
+        for safe, urls in ((False, HOSTILE[service]), (True, SAFE[service]))
+        for url in urls
+        if url not in URL_ONLY
+    ]
+    test_file = project / "tests/integration/harness/guard_cases_test.go"
+    test_file.write_text(GUARD_TEST % "\n".join(cases))
+    try:
+        result = go(project, "test", "-count=1", "-run", "TestGuardCases", "./harness/")
+    finally:
+        test_file.unlink()
+
+    assert len(cases) >= 5
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]

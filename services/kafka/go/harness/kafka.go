@@ -27,7 +27,10 @@ const (
 	kafkaURLVar = "TEST_KAFKA_BOOTSTRAP_SERVERS"
 )
 
-var kafkaRefusal = regexp.MustCompile(`(?i)SASL|authenticat|authoriz`)
+var (
+	kafkaRefusal = regexp.MustCompile(`(?i)SASL|authenticat|authoriz`)
+	kafkaBroker  = regexp.MustCompile(`^\[?([^\[\]/]+?)\]?:(\d+)$`)
+)
 
 func init() {
 	register("kafka", module{guard: kafkaGuard, probe: kafkaProbe, preflight: kafkaPreflight})
@@ -48,11 +51,11 @@ func kafkaBrokers(raw string) []string {
 func kafkaGuard(raw string, settings *Settings) error {
 	var hosts []string
 	for _, broker := range kafkaBrokers(raw) {
-		host := broker
-		if at := strings.LastIndex(broker, ":"); at > 0 {
-			host = broker[:at]
+		match := kafkaBroker.FindStringSubmatch(broker)
+		if match == nil {
+			return fmt.Errorf("%s: expected host:port[,host:port], not %s", kafkaURLVar, Redact(broker))
 		}
-		hosts = append(hosts, strings.Trim(host, "[]"))
+		hosts = append(hosts, match[1])
 	}
 	return EnsureDisposable(kafkaTitle, raw, hosts, settings.AllowedHosts())
 }

@@ -74,6 +74,8 @@ func PostgresTargetOf(raw string) (PostgresTarget, error) {
 	for _, fallback := range config.Fallbacks {
 		target.Hosts = append(target.Hosts, fallback.Host)
 	}
+	// libpq connects to hostaddr instead of resolving host: judge it too.
+	target.Hosts = append(target.Hosts, parsed.Query()["hostaddr"]...)
 	if strings.TrimPrefix(parsed.Path, "/") != "" {
 		target.Database = config.Database
 	}
