@@ -44,6 +44,7 @@ PROJECTS = {
     "go-nats-alone": {**GO, **NONE, "queue": "nats"},
     "go-mqtt-alone": {**GO, **NONE, "queue": "mqtt"},
     "go-kafka-alone": {**GO, **NONE, "queue": "kafka"},
+    "go-sqs-alone": {**GO, **NONE, "queue": "sqs"},
     "go-mysql-alone": {**GO, **NONE, "database": "mysql"},
     "go-mariadb-alone": {**GO, **NONE, "database": "mariadb"},
     "go-http-api-alone": {**GO, **NONE, "external_services": ["http_api"]},
@@ -371,6 +372,7 @@ def guard_urls(service: str) -> tuple[list[str], list[str]]:
         "go-rabbitmq-alone",
         "go-kafka-alone",
         "go-mqtt-alone",
+        "go-sqs-alone",
     ],
 )
 def test_go_guards_refuse_every_hostile_setting(
