@@ -85,9 +85,10 @@ def test_expected_files_present_and_absent(
         for package, version in harness_entry.get("dependencies", {}).items():
             pin = f'"{package}": "{version}"'
             requirements[pin] = requirements.get(pin, False) or used
-        for question, example in harness_entry["examples"].items():
+        for question, files in harness_entry["examples"].items():
             wanted = selects(answers, question, entry["selected_by"][question])
-            examples[example] = examples.get(example, False) or wanted
+            for example in files:  # the example test, its code, a folder (schema/)
+                examples[example] = examples.get(example, False) or wanted
     api = answers["web_framework"] == "fastapi"
     assert (project / "tests/integration/test_api.py").exists() == api
     assert (project / "tests/integration/test_api_rate_limit.py").exists() == (
