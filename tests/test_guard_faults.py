@@ -1143,16 +1143,16 @@ def test_nats_streams_a_killed_run_leaked_are_swept_and_fresh_ones_kept(
 
 
 def test_unique_names_carry_their_creation_stamp(pg_project: Path) -> None:
-    plugin = harness_module(pg_project, "plugin")
+    naming = harness_module(pg_project, "naming")
     try:
-        name = plugin.unique_test_name("make_queue", "orders", "-")
+        name = naming.unique_test_name("make_queue", "orders", "-")
         old = f"test-main-orders-{stamp(time.time() - 7200)}abcdef"
         checks = (
-            plugin.created_at(name, "-"),
-            plugin.is_stale_test_name(name, "-"),
-            plugin.is_stale_test_name(old, "-"),
-            plugin.is_stale_test_name("test-main-orders-0000000abcdeg", "-"),
-            plugin.is_stale_test_name("orders-main-x-0000000abcdef", "-"),
+            naming.created_at(name, "-"),
+            naming.is_stale_test_name(name, "-"),
+            naming.is_stale_test_name(old, "-"),
+            naming.is_stale_test_name("test-main-orders-0000000abcdeg", "-"),
+            naming.is_stale_test_name("orders-main-x-0000000abcdef", "-"),
         )
     finally:
         for module in [m for m in sys.modules if m.startswith("integration_harness")]:

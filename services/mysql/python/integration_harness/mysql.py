@@ -32,13 +32,13 @@ import pymysql
 import pymysql.connections
 import pytest
 
-from .plugin import xdist_worker
-from .readiness import Misconfigured, NotReady, redact
-from .safety import UnsafeTarget, ensure_disposable, ensure_test_database
+from .naming import xdist_worker
+from .readiness import Misconfigured, NotReady
+from .safety import UnsafeTarget, ensure_disposable, ensure_test_database, redact
+from .services import service_of
 from .settings import Settings
 
-TITLE = "MySQL/MariaDB"
-URL_VAR = "TEST_DATABASE_URL"
+SERVICE = service_of("mysql")
 LOCK_WAIT_SECONDS = 10
 STATEMENT_SECONDS = 30
 DEFAULT_TIMEOUT = 10.0
@@ -54,17 +54,17 @@ def connect_args(url: str) -> dict[str, Any]:
     parts = urlsplit(url)
     if parts.scheme not in _SCHEMES:
         raise ValueError(
-            f"{URL_VAR} must start with mysql:// (got {parts.scheme or 'no'} scheme)"
+            f"{SERVICE.url_var} must start with mysql:// (got {parts.scheme or 'no'} scheme)"
         )
     options = parse_qs(parts.query)
     unknown = sorted(set(options) - set(_QUERY_OPTIONS))
     if unknown:
         raise ValueError(
-            f"{URL_VAR}: unsupported option {', '.join(unknown)}; "
+            f"{SERVICE.url_var}: unsupported option {', '.join(unknown)}; "
             f"only {', '.join(_QUERY_OPTIONS)} may follow '?'"
         )
     if "," in parts.netloc.rsplit("@", 1)[-1]:
-        raise ValueError(f"{URL_VAR} must name exactly one host")
+        raise ValueError(f"{SERVICE.url_var} must name exactly one host")
     database = unquote(parts.path.lstrip("/"))
     return {
         "host": parts.hostname or "",
@@ -100,7 +100,11 @@ def guard(url: str, settings: Settings) -> None:
     """Refuse ``url`` unless it is a disposable test database (see ``safety``)."""
     args = connect_args(url)
     ensure_disposable(
-        TITLE, redact(url), [args["host"]], settings.allowed_hosts, args["database"]
+        SERVICE.title,
+        redact(url),
+        [args["host"]],
+        settings.allowed_hosts,
+        args["database"],
     )
 
 
@@ -165,7 +169,7 @@ def preflight(url: str, settings: Settings, workers: int = 1) -> None:
             cursor.execute("SELECT DATABASE()")
             row = cursor.fetchone()
             ensure_test_database(
-                TITLE, redact(url), str(row[0] if row and row[0] else "")
+                SERVICE.title, redact(url), str(row[0] if row and row[0] else "")
             )
             cursor.execute(
                 "SELECT GET_LOCK(%s, 0)", (f"integration-harness:{database}",)
@@ -173,9 +177,9 @@ def preflight(url: str, settings: Settings, workers: int = 1) -> None:
             row = cursor.fetchone()
         if not (row and row[0] == 1):
             raise UnsafeTarget(
-                f"Another test run is using {TITLE} database {database!r} at {redact(url)} "
+                f"Another test run is using {SERVICE.title} database {database!r} at {redact(url)} "
                 f"right now. Wait for it to finish, or give this run a database of its own "
-                f"in {URL_VAR} ('test' must be a whole word of its name)."
+                f"in {SERVICE.url_var} ('test' must be a whole word of its name)."
             )
         truncate_tables_with_rows(conn)
     except BaseException:
@@ -204,7 +208,7 @@ def database_url(harness_settings: Settings) -> Iterator[str]:
     session starts and dropped when it ends. Give this URL to code under test
     (``integration_harness.mysql.connect(url)`` opens a PyMySQL connection).
     """
-    url = harness_settings.url(URL_VAR)
+    url = harness_settings.url(SERVICE.url_var)
     guard(url, harness_settings)
     worker = xdist_worker()
     if worker is None:

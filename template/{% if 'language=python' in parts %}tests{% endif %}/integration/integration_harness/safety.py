@@ -22,8 +22,9 @@ import ipaddress
 import re
 import socket
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
-from .services import COMPOSE_HOSTS
+from .services import COMPOSE_HOSTS, Service
 
 _TEST_WORD = re.compile(r"(^|[^a-z])tests?([^a-z]|$)")
 _SECRET_NAMES = (
@@ -140,3 +141,22 @@ def ensure_test_database(title: str, display_url: str, database: str) -> None:
             f"test database: 'test' must be a whole word of its name (app_test, test_app, "
             f"app-test-2). Point the URL at a dedicated test database (e.g. {database}_test)."
         )
+
+
+def ensure_disposable_url(
+    service: Service,
+    url: str,
+    allowed_hosts: Iterable[str],
+    schemes: tuple[str, ...] = ("http", "https"),
+) -> None:
+    """The guard of a service reached by one URL (an HTTP API, an SMTP server).
+
+    Raise ``ValueError`` naming the service's settings unless ``url``'s scheme is
+    one of ``schemes``, then `UnsafeTarget` unless its host is disposable.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in schemes:
+        names = " / ".join((service.url_var, *service.also_url_vars))
+        wanted = " or ".join(f"{scheme}://" for scheme in schemes)
+        raise ValueError(f"{names} must be a {wanted} URL, not {redact(url)!r}")
+    ensure_disposable(service.title, url, [parts.hostname or ""], allowed_hosts)

@@ -15,7 +15,7 @@
  */
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { COMPOSE_HOSTS } from "./services";
+import { COMPOSE_HOSTS, type Service } from "./services";
 
 const TEST_WORD = /(^|[^a-z])tests?([^a-z]|$)/;
 const SECRET_NAMES =
@@ -128,4 +128,24 @@ export function ensureTestDatabase(title: string, displayUrl: string, database: 
         `Point the URL at a dedicated test database (e.g. ${database}_test).`,
     );
   }
+}
+
+/**
+ * The guard of a service reached by one URL (an HTTP API, an SMTP server): throw
+ * naming the service's settings unless `url`'s scheme is one of `schemes`, then
+ * `UnsafeTarget` unless its host is disposable.
+ */
+export async function ensureDisposableUrl(
+  service: Service,
+  url: string,
+  allowedHosts: readonly string[],
+  schemes: readonly string[] = ["http", "https"],
+): Promise<void> {
+  const parsed = new URL(url);
+  if (!schemes.includes(parsed.protocol.replace(/:$/, ""))) {
+    const names = [service.urlVar, ...service.alsoUrlVars].join(" / ");
+    const wanted = schemes.map((scheme) => `${scheme}://`).join(" or ");
+    throw new Error(`${names} must be a ${wanted} URL, not ${redact(url)}`);
+  }
+  await ensureDisposable(service.title, url, [decodeURIComponent(parsed.hostname)], allowedHosts);
 }
