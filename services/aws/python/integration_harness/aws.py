@@ -26,7 +26,7 @@ from botocore.config import Config
 
 from .naming import unique_test_name
 from .readiness import Misconfigured, NotReady
-from .safety import ensure_disposable_url
+from .safety import ensure_disposable_url, guarded_url
 from .services import service_of
 from .settings import Settings
 
@@ -52,7 +52,7 @@ def probe(url: str, timeout: float) -> str:
         ) from None
     except (OSError, ValueError) as error:
         raise NotReady(str(getattr(error, "reason", error))) from None
-    return "moto (SQS, S3)"
+    return SERVICE.title
 
 
 def make_client(url: str, service: str, **config: Any) -> Any:
@@ -74,9 +74,7 @@ def aws_endpoint_url(harness_settings: Settings) -> str:
 
     Give it to code under test as ``endpoint_url`` together with test credentials.
     """
-    url = harness_settings.url(SERVICE.url_var)
-    guard(url, harness_settings)
-    return url
+    return guarded_url(harness_settings, SERVICE.url_var, guard)
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,7 @@ import {
 import type { TestAPI } from "vitest";
 import { isLeftoverTestName, uniqueTestName } from "./naming";
 import { Misconfigured, NotReady } from "./readiness";
-import { ensureDisposableUrl } from "./safety";
+import { ensureDisposableUrl, guardedUrl } from "./safety";
 import { serviceOf } from "./services";
 import type { Settings, SettingsFixtures } from "./settings";
 
@@ -54,7 +54,7 @@ export async function probe(url: string, timeoutSeconds: number): Promise<string
     throw new NotReady(error instanceof Error ? `${error.message} (${String(error.cause ?? "")})` : String(error));
   }
   if (!response.ok) throw new Misconfigured(`HTTP ${response.status} from ${url}/moto-api/: is this a moto server?`);
-  return "moto (SQS, S3)";
+  return SERVICE.title;
 }
 
 /** Empty and delete `bucket` (one page of objects: test buckets hold few). */
@@ -117,11 +117,7 @@ export interface AwsFixtures {
 export function withAws<T extends SettingsFixtures>(test: TestAPI<T>) {
   return test.extend<AwsFixtures>({
     awsEndpointUrl: [
-      async ({ harnessSettings: settings }, use) => {
-        const url = settings.url(SERVICE.urlVar);
-        await guard(url, settings);
-        await use(url);
-      },
+      async ({ harnessSettings }, use) => use(await guardedUrl(harnessSettings, SERVICE.urlVar, guard)),
       { scope: "worker" },
     ],
     awsClientConfig: [async ({ awsEndpointUrl }, use) => use(clientConfig(awsEndpointUrl)), { scope: "worker" }],

@@ -24,7 +24,7 @@ import pytest
 
 from .naming import unique_test_name
 from .readiness import Misconfigured, NotReady
-from .safety import ensure_disposable_url
+from .safety import ensure_disposable_url, guarded_url
 from .services import service_of
 from .settings import Settings
 
@@ -52,9 +52,7 @@ def probe(url: str, timeout: float) -> str:
 @pytest.fixture(scope="session")
 def http_mock_url(harness_settings: Settings) -> str:
     """Session: URL of a ready WireMock server (``TEST_HTTP_MOCK_URL``)."""
-    url = harness_settings.url(SERVICE.url_var)
-    guard(url, harness_settings)
-    return url
+    return guarded_url(harness_settings, SERVICE.url_var, guard)
 
 
 class HttpMock:

@@ -13,7 +13,7 @@
 import type { TestAPI } from "vitest";
 import { uniqueTestName } from "./naming";
 import { Misconfigured, NotReady } from "./readiness";
-import { ensureDisposableUrl } from "./safety";
+import { ensureDisposableUrl, guardedUrl } from "./safety";
 import { serviceOf } from "./services";
 import type { Settings, SettingsFixtures } from "./settings";
 
@@ -149,11 +149,7 @@ export interface HttpMockFixtures {
 export function withHttpMock<T extends SettingsFixtures>(test: TestAPI<T>) {
   return test.extend<HttpMockFixtures>({
     httpMockUrl: [
-      async ({ harnessSettings: settings }, use) => {
-        const url = settings.url(SERVICE.urlVar);
-        await guard(url, settings);
-        await use(url);
-      },
+      async ({ harnessSettings }, use) => use(await guardedUrl(harnessSettings, SERVICE.urlVar, guard)),
       { scope: "worker" },
     ],
     httpMock: async ({ httpMockUrl, harnessSettings }, use) => {

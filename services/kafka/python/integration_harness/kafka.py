@@ -22,7 +22,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from .naming import is_stale_test_name, unique_test_name
 from .readiness import NotReady
-from .safety import ensure_disposable
+from .safety import ensure_disposable, guarded_url
 from .services import service_of
 from .settings import Settings
 
@@ -62,7 +62,7 @@ def probe(bootstrap_servers: str, timeout: float) -> str:
     except KafkaException as error:
         raise NotReady(str(error.args[0].str() if error.args else error)) from None
     brokers = len(metadata.brokers)
-    return f"{SERVICE.title} ({brokers} broker{'s' if brokers != 1 else ''})"
+    return f"{SERVICE.title}, {brokers} broker{'s' if brokers != 1 else ''}"
 
 
 def preflight(bootstrap_servers: str, settings: Settings, workers: int = 1) -> None:
@@ -90,9 +90,7 @@ def kafka_bootstrap_servers(harness_settings: Settings) -> str:
 
     Give it to code under test as ``bootstrap.servers``.
     """
-    servers = harness_settings.url(SERVICE.url_var)
-    guard(servers, harness_settings)
-    return servers
+    return guarded_url(harness_settings, SERVICE.url_var, guard)
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import { Kafka, logLevel, type Consumer, type EachMessagePayload, type Producer 
 import type { TestAPI } from "vitest";
 import { uniqueTestName, workerId } from "./naming";
 import { NotReady } from "./readiness";
-import { ensureDisposable } from "./safety";
+import { ensureDisposable, guardedUrl } from "./safety";
 import { serviceOf } from "./services";
 import type { Settings, SettingsFixtures } from "./settings";
 
@@ -48,7 +48,7 @@ export async function probe(servers: string, timeoutSeconds: number): Promise<st
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return `${SERVICE.title} (${cluster.brokers.length} broker${cluster.brokers.length === 1 ? "" : "s"})`;
+    return `${SERVICE.title}, ${cluster.brokers.length} broker${cluster.brokers.length === 1 ? "" : "s"}`;
   } catch (error) {
     throw new NotReady(error instanceof Error ? error.message : String(error));
   } finally {
@@ -110,11 +110,7 @@ export interface KafkaFixtures {
 export function withKafka<T extends SettingsFixtures>(test: TestAPI<T>) {
   return test.extend<KafkaFixtures>({
     kafkaBootstrapServers: [
-      async ({ harnessSettings: settings }, use) => {
-        const servers = settings.url(SERVICE.urlVar);
-        await guard(servers, settings);
-        await use(servers);
-      },
+      async ({ harnessSettings }, use) => use(await guardedUrl(harnessSettings, SERVICE.urlVar, guard)),
       { scope: "worker" },
     ],
     kafka: [

@@ -24,7 +24,7 @@ import pytest
 
 from .naming import unique_test_name
 from .readiness import Misconfigured, NotReady
-from .safety import ensure_disposable_url
+from .safety import ensure_disposable_url, guarded_url
 from .services import service_of
 from .settings import Settings
 
@@ -64,9 +64,7 @@ def smtp_url(harness_settings: Settings) -> str:
 
     Give it to the code under test as its mail server; `smtp_address` splits it.
     """
-    url = harness_settings.url(SMTP_URL_VAR)
-    guard(url, harness_settings)
-    return url
+    return guarded_url(harness_settings, SMTP_URL_VAR, guard)
 
 
 class Mailbox:
@@ -116,8 +114,7 @@ class Mailbox:
 
 @pytest.fixture(scope="session")
 def _mail_api(harness_settings: Settings) -> Iterator[httpx.Client]:
-    url = harness_settings.url(SERVICE.url_var)
-    guard(url, harness_settings)
+    url = guarded_url(harness_settings, SERVICE.url_var, guard)
     with httpx.Client(base_url=url, timeout=10) as client:
         yield client
 

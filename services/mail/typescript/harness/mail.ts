@@ -12,7 +12,7 @@
 import type { TestAPI } from "vitest";
 import { uniqueTestName } from "./naming";
 import { Misconfigured, NotReady } from "./readiness";
-import { ensureDisposableUrl } from "./safety";
+import { ensureDisposableUrl, guardedUrl } from "./safety";
 import { serviceOf } from "./services";
 import type { Settings, SettingsFixtures } from "./settings";
 
@@ -100,16 +100,11 @@ export interface MailFixtures {
 export function withMail<T extends SettingsFixtures>(test: TestAPI<T>) {
   return test.extend<MailFixtures>({
     smtpUrl: [
-      async ({ harnessSettings: settings }, use) => {
-        const url = settings.url(SMTP_URL_VAR);
-        await guard(url, settings);
-        await use(url);
-      },
+      async ({ harnessSettings }, use) => use(await guardedUrl(harnessSettings, SMTP_URL_VAR, guard)),
       { scope: "worker" },
     ],
-    mailbox: async ({ harnessSettings: settings }, use) => {
-      const apiUrl = settings.url(SERVICE.urlVar);
-      await guard(apiUrl, settings);
+    mailbox: async ({ harnessSettings }, use) => {
+      const apiUrl = await guardedUrl(harnessSettings, SERVICE.urlVar, guard);
       const box = new Mailbox(apiUrl, uniqueTestName("mailbox", "mail", "-"));
       await use(box);
       await box.deleteAll();

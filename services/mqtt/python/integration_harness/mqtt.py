@@ -22,7 +22,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from .naming import unique_test_name
 from .readiness import Misconfigured, NotReady
-from .safety import ensure_disposable, redact
+from .safety import ensure_disposable, guarded_url, redact
 from .services import service_of
 from .settings import Settings
 
@@ -181,9 +181,7 @@ def clear_retained(url: str, prefix: str) -> list[str]:
 @pytest.fixture(scope="session")
 def mqtt_url(harness_settings: Settings) -> str:
     """Session: URL of a ready MQTT broker (``TEST_MQTT_URL``)."""
-    url = harness_settings.url(SERVICE.url_var)
-    guard(url, harness_settings)
-    return url
+    return guarded_url(harness_settings, SERVICE.url_var, guard)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { TestAPI } from "vitest";
 import { uniqueTestName } from "./naming";
 import { Misconfigured, NotReady } from "./readiness";
-import { ensureDisposable, redact } from "./safety";
+import { ensureDisposable, guardedUrl, redact } from "./safety";
 import { serviceOf } from "./services";
 import type { Settings, SettingsFixtures } from "./settings";
 
@@ -94,11 +94,7 @@ export interface MqttFixtures {
 export function withMqtt<T extends SettingsFixtures>(test: TestAPI<T>) {
   return test.extend<MqttFixtures>({
     mqttUrl: [
-      async ({ harnessSettings: settings }, use) => {
-        const url = settings.url(SERVICE.urlVar);
-        await guard(url, settings);
-        await use(url);
-      },
+      async ({ harnessSettings }, use) => use(await guardedUrl(harnessSettings, SERVICE.urlVar, guard)),
       { scope: "worker" },
     ],
     makeTopic: async ({ mqttUrl, harnessSettings }, use) => {

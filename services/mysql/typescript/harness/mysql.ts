@@ -17,14 +17,11 @@
  * bounded statements and lock waits; connects and harness queries are bounded
  * by `TEST_SERVICE_TIMEOUT`.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import mysql from "mysql2/promise";
 import type { TestAPI } from "vitest";
-import { workerId } from "./naming";
+import { claimedByAnotherRun, SCHEMA_DIR, schemaFiles, workerDatabaseName } from "./databases";
 import { bounded, markStopped, Misconfigured, NotReady, stoppedReason } from "./readiness";
-import { ensureDisposable, ensureTestDatabase, redact, UnsafeTarget } from "./safety";
+import { ensureDisposable, ensureTestDatabase, guardedUrl, redact, UnsafeTarget } from "./safety";
 import { serviceOf } from "./services";
 import { loadSettings, type Settings, type SettingsFixtures } from "./settings";
 
@@ -33,7 +30,6 @@ export const SERVICE = serviceOf("mysql");
 /** Seconds a connect may take where no settings are at hand (as `TEST_SERVICE_TIMEOUT`'s default). */
 const DEFAULT_CONNECT_TIMEOUT = 10;
 const PERMANENT_ERRORS = [1045, 1049, 1130, 1251, 1698]; // access denied, unknown database, ...
-const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "schema");
 /** Session bounds, in the form each server accepts (unknown ones are skipped). */
 const SESSION_BOUNDS = [
   "SET SESSION max_statement_time = 30", // MariaDB, seconds
@@ -135,11 +131,7 @@ export async function preflight(url: string, settings: Settings): Promise<void> 
       `integration-harness:${database}`,
     ]);
     if (rows[0].locked !== 1) {
-      throw new UnsafeTarget(
-        `Another test run is using ${SERVICE.title} database '${database}' at ${redact(url)} right now. ` +
-          `Wait for it to finish, or give this run a database of its own in ${SERVICE.urlVar} ` +
-          `('test' must be a whole word of its name).`,
-      );
+      throw claimedByAnotherRun(SERVICE, database, url);
     }
     await truncateTablesWithRows(conn);
   } catch (error) {
@@ -179,14 +171,9 @@ export async function applySchemaFiles(
   folder = SCHEMA_DIR,
   timeoutSeconds = loadSettings().serviceTimeout,
 ): Promise<string[]> {
-  let files: string[];
-  try {
-    files = readdirSync(folder).filter((name) => name.endsWith(".sql")).sort();
-  } catch {
-    return [];
-  }
-  for (const file of files) await run(databaseUrl, splitStatements(readFileSync(join(folder, file), "utf8")), timeoutSeconds);
-  return files;
+  const files = schemaFiles(folder);
+  for (const file of files) await run(databaseUrl, splitStatements(file.sql), timeoutSeconds);
+  return files.map((file) => file.name);
 }
 
 /** Empty every table of the connection's database that has rows, except `keep`; return their names. */
@@ -230,7 +217,9 @@ export interface MysqlFixtures {
 }
 
 interface MysqlWorkerFixtures {
+  /** Worker: the connection `db` runs its transactions on. */
   mysqlWorkerConnection: mysql.Connection;
+  /** Worker: the autocommit connection `cleanDb` empties tables with. */
   mysqlCleanConnection: mysql.Connection;
 }
 
@@ -261,10 +250,9 @@ export function withMysql<T extends SettingsFixtures>(test: TestAPI<T>) {
   return test.extend<MysqlFixtures & MysqlWorkerFixtures>({
     databaseUrl: [
       async ({ harnessSettings: settings }, use) => {
-        const url = settings.url(SERVICE.urlVar);
-        await guard(url, settings);
+        const url = await guardedUrl(settings, SERVICE.urlVar, guard);
         const timeout = settings.serviceTimeout;
-        const name = `${connectOptions(url).database}_w${workerId()}`;
+        const name = workerDatabaseName(connectOptions(url).database ?? "");
         await run(url, [`DROP DATABASE IF EXISTS ${quoteIdentifier(name)}`, `CREATE DATABASE ${quoteIdentifier(name)}`], timeout);
         const own = new URL(url);
         own.pathname = `/${encodeURIComponent(name)}`;

@@ -26,7 +26,7 @@ from nats.aio.client import Client
 
 from .naming import is_stale_test_name, unique_test_name
 from .readiness import Misconfigured, NotReady
-from .safety import ensure_disposable, redact
+from .safety import ensure_disposable, guarded_url, redact
 from .services import service_of
 from .settings import Settings
 
@@ -111,9 +111,7 @@ def probe(url: str, timeout: float) -> str:
 @pytest.fixture(scope="session")
 def nats_url(harness_settings: Settings) -> str:
     """Session: URL of a ready NATS server with JetStream (``TEST_NATS_URL``)."""
-    url = harness_settings.url(SERVICE.url_var)
-    guard(url, harness_settings)
-    return url
+    return guarded_url(harness_settings, SERVICE.url_var, guard)
 
 
 @pytest_asyncio.fixture

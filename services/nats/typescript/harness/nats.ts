@@ -14,7 +14,7 @@ import { connect, type JetStreamManager, type NatsConnection } from "nats";
 import type { TestAPI } from "vitest";
 import { isLeftoverTestName, uniqueTestName } from "./naming";
 import { bounded, Misconfigured, NotReady } from "./readiness";
-import { ensureDisposable, redact } from "./safety";
+import { ensureDisposable, guardedUrl, redact } from "./safety";
 import { serviceOf } from "./services";
 import type { Settings, SettingsFixtures } from "./settings";
 
@@ -62,7 +62,7 @@ export async function probe(url: string, timeoutSeconds: number): Promise<string
     for (const server of servers(url)) await greets(server, timeoutSeconds);
     nc = await connect({ servers: servers(url), timeout: timeoutSeconds * 1000, reconnect: false });
     await (await nc.jetstreamManager({ timeout: timeoutSeconds * 1000 })).getAccountInfo();
-    return `${SERVICE.title} ${nc.info?.version ?? ""} (JetStream)`.trim();
+    return `${SERVICE.title} ${nc.info?.version ?? ""}`.trim();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw /AUTHORIZATION|jetstream not enabled|503/i.test(message) ? new Misconfigured(message) : new NotReady(message);
@@ -110,11 +110,7 @@ export interface NatsFixtures {
 export function withNats<T extends SettingsFixtures>(test: TestAPI<T>) {
   return test.extend<NatsFixtures>({
     natsUrl: [
-      async ({ harnessSettings: settings }, use) => {
-        const url = settings.url(SERVICE.urlVar);
-        await guard(url, settings);
-        await use(url);
-      },
+      async ({ harnessSettings }, use) => use(await guardedUrl(harnessSettings, SERVICE.urlVar, guard)),
       { scope: "worker" },
     ],
     natsConnection: [

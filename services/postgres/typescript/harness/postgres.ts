@@ -19,21 +19,17 @@
  * `statement_timeout` 30 s and `lock_timeout` 10 s; a connection found broken
  * or busy after a test is replaced, so one stuck test does not fail the rest.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 import type { TestAPI } from "vitest";
-import { workerId } from "./naming";
+import { claimedByAnotherRun, SCHEMA_DIR, schemaFiles, workerDatabaseName } from "./databases";
 import { bounded, markStopped, Misconfigured, NotReady, stoppedReason } from "./readiness";
-import { ensureDisposable, ensureTestDatabase, redact, UnsafeTarget } from "./safety";
+import { ensureDisposable, ensureTestDatabase, guardedUrl, redact, UnsafeTarget } from "./safety";
 import { serviceOf } from "./services";
 import { loadSettings, type Settings, type SettingsFixtures } from "./settings";
 
 /** Who this service is (from the catalogue, see `services.ts`). */
 export const SERVICE = serviceOf("postgres");
 const PERMANENT_ERRORS = ["28P01", "28000", "3D000", "42501"]; // auth, no such database, denied
-const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "schema");
 /** Server-side bounds of every harness session (a stuck statement fails its own test). */
 const STATEMENT_TIMEOUT_MS = 30_000;
 const LOCK_TIMEOUT_MS = 10_000;
@@ -154,11 +150,7 @@ export async function preflight(url: string, settings: Settings): Promise<void> 
       `${SERVICE.title} at ${redact(url)}`,
     );
     if (!rows[0].locked) {
-      throw new UnsafeTarget(
-        `Another test run is using ${SERVICE.title} database '${database}' at ${redact(url)} right now. ` +
-          `Wait for it to finish, or give this run a database of its own in ${SERVICE.urlVar} ` +
-          `('test' must be a whole word of its name).`,
-      );
+      throw claimedByAnotherRun(SERVICE, database, url);
     }
     await truncateTablesWithRows(client);
   } catch (error) {
@@ -188,14 +180,9 @@ export async function applySchemaFiles(
   folder = SCHEMA_DIR,
   timeoutSeconds = loadSettings().serviceTimeout,
 ): Promise<string[]> {
-  let files: string[];
-  try {
-    files = readdirSync(folder).filter((name) => name.endsWith(".sql")).sort();
-  } catch {
-    return [];
-  }
-  for (const file of files) await adminQuery(databaseUrl, readFileSync(join(folder, file), "utf8"), timeoutSeconds);
-  return files;
+  const files = schemaFiles(folder);
+  for (const file of files) await adminQuery(databaseUrl, file.sql, timeoutSeconds);
+  return files.map((file) => file.name);
 }
 
 /** Empty every user table that has rows, except `keep` (`"table"` or `"schema.table"`); return the tables emptied. */
@@ -333,9 +320,8 @@ export function withPostgres<T extends SettingsFixtures>(test: TestAPI<T>) {
   return test.extend<PostgresFixtures & PostgresWorkerFixtures>({
     databaseUrl: [
       async ({ harnessSettings: settings }, use) => {
-        const url = settings.url(SERVICE.urlVar);
-        await guard(url, settings);
-        const name = `${postgresTarget(url).database}_w${workerId()}`;
+        const url = await guardedUrl(settings, SERVICE.urlVar, guard);
+        const name = workerDatabaseName(postgresTarget(url).database);
         const own = new URL(url.replace("@/", "@localhost/"));
         own.pathname = `/${name}`;
         const ownUrl = url.includes("@/") ? own.toString().replace("@localhost/", "@/") : own.toString();

@@ -24,7 +24,7 @@ from pika.adapters.blocking_connection import BlockingChannel
 
 from .naming import unique_test_name
 from .readiness import Misconfigured, NotReady
-from .safety import ensure_disposable, redact
+from .safety import ensure_disposable, guarded_url, redact
 from .services import service_of
 from .settings import Settings
 
@@ -78,9 +78,7 @@ def probe(url: str, timeout: float) -> str:
 @pytest.fixture(scope="session")
 def amqp_url(harness_settings: Settings) -> str:
     """Session: URL of a ready RabbitMQ (``TEST_AMQP_URL``). Give it to code under test."""
-    url = harness_settings.url(SERVICE.url_var)
-    guard(url, harness_settings)
-    return url
+    return guarded_url(harness_settings, SERVICE.url_var, guard)
 
 
 class SessionConnection:

@@ -12,7 +12,7 @@ import amqp, { type ChannelModel, type ConfirmChannel, type GetMessage } from "a
 import type { TestAPI } from "vitest";
 import { uniqueTestName } from "./naming";
 import { Misconfigured, NotReady } from "./readiness";
-import { ensureDisposable, redact } from "./safety";
+import { ensureDisposable, guardedUrl, redact } from "./safety";
 import { serviceOf } from "./services";
 import type { Settings, SettingsFixtures } from "./settings";
 
@@ -59,6 +59,7 @@ export interface RabbitmqFixtures {
 }
 
 interface RabbitmqWorkerFixtures {
+  /** Worker: the connection every test's channel is opened on. */
   amqpConnection: ChannelModel;
 }
 
@@ -66,11 +67,7 @@ interface RabbitmqWorkerFixtures {
 export function withRabbitmq<T extends SettingsFixtures>(test: TestAPI<T>) {
   return test.extend<RabbitmqFixtures & RabbitmqWorkerFixtures>({
     amqpUrl: [
-      async ({ harnessSettings: settings }, use) => {
-        const url = settings.url(SERVICE.urlVar);
-        await guard(url, settings);
-        await use(url);
-      },
+      async ({ harnessSettings }, use) => use(await guardedUrl(harnessSettings, SERVICE.urlVar, guard)),
       { scope: "worker" },
     ],
     amqpConnection: [

@@ -32,7 +32,7 @@ import redis as redis_client
 
 from .naming import unique_test_name, xdist_worker
 from .readiness import Misconfigured, NotReady
-from .safety import UnsafeTarget, ensure_disposable, redact
+from .safety import UnsafeTarget, ensure_disposable, guarded_url, redact
 from .services import service_of
 from .settings import Settings
 
@@ -208,8 +208,7 @@ def redis_url(harness_settings: Settings) -> str:
     plus the xdist worker number, so ``-n 2`` uses indexes 0 and 1. Give this
     URL to code under test.
     """
-    url = harness_settings.url(SERVICE.url_var)
-    guard(url, harness_settings)
+    url = guarded_url(harness_settings, SERVICE.url_var, guard)
     worker = xdist_worker()
     index = database_index(url) + (int(worker.removeprefix("gw")) if worker else 0)
     with client_for(url, harness_settings.service_timeout) as client:

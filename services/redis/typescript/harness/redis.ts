@@ -27,7 +27,7 @@ import { Redis, type RedisOptions } from "ioredis";
 import type { TestAPI } from "vitest";
 import { uniqueTestName, workerId } from "./naming";
 import { bounded, markStopped, Misconfigured, NoAnswer, NotReady, stoppedReason } from "./readiness";
-import { ensureDisposable, redact, UnsafeTarget } from "./safety";
+import { ensureDisposable, guardedUrl, redact, UnsafeTarget } from "./safety";
 import { serviceOf } from "./services";
 import type { Settings, SettingsFixtures } from "./settings";
 
@@ -253,6 +253,7 @@ export interface RedisFixtures {
 }
 
 interface RedisWorkerFixtures {
+  /** Worker: the client on this worker's own database that `redis` hands out. */
   redisWorkerClient: Redis;
 }
 
@@ -261,8 +262,7 @@ export function withRedis<T extends SettingsFixtures>(test: TestAPI<T>) {
   return test.extend<RedisFixtures & RedisWorkerFixtures>({
     redisUrl: [
       async ({ harnessSettings: settings }, use) => {
-        const url = settings.url(SERVICE.urlVar);
-        await guard(url, settings);
+        const url = await guardedUrl(settings, SERVICE.urlVar, guard);
         const index = redisTarget(url).index + Number(workerId()) - 1;
         await use(urlForIndex(url, index));
       },

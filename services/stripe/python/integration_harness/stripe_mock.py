@@ -21,7 +21,7 @@ import pytest
 import stripe
 
 from .readiness import Misconfigured, NotReady
-from .safety import ensure_disposable_url
+from .safety import ensure_disposable_url, guarded_url
 from .services import service_of
 from .settings import Settings
 
@@ -64,9 +64,7 @@ def make_stripe_client(api_url: str) -> stripe.StripeClient:
 @pytest.fixture(scope="session")
 def stripe_api_url(harness_settings: Settings) -> str:
     """Session: URL of a ready stripe-mock (``TEST_STRIPE_URL``)."""
-    url = harness_settings.url(SERVICE.url_var)
-    guard(url, harness_settings)
-    return url
+    return guarded_url(harness_settings, SERVICE.url_var, guard)
 
 
 @pytest.fixture(scope="session")

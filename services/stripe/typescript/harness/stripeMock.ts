@@ -11,7 +11,7 @@
 import Stripe from "stripe";
 import type { TestAPI } from "vitest";
 import { Misconfigured, NotReady } from "./readiness";
-import { ensureDisposableUrl } from "./safety";
+import { ensureDisposableUrl, guardedUrl } from "./safety";
 import { serviceOf } from "./services";
 import type { Settings, SettingsFixtures } from "./settings";
 
@@ -62,11 +62,7 @@ export interface StripeMockFixtures {
 export function withStripeMock<T extends SettingsFixtures>(test: TestAPI<T>) {
   return test.extend<StripeMockFixtures>({
     stripeApiUrl: [
-      async ({ harnessSettings: settings }, use) => {
-        const url = settings.url(SERVICE.urlVar);
-        await guard(url, settings);
-        await use(url);
-      },
+      async ({ harnessSettings }, use) => use(await guardedUrl(harnessSettings, SERVICE.urlVar, guard)),
       { scope: "worker" },
     ],
     stripeClient: [async ({ stripeApiUrl }, use) => use(makeStripeClient(stripeApiUrl)), { scope: "worker" }],

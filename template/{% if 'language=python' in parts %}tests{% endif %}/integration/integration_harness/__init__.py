@@ -12,6 +12,7 @@ Layers, in order:
   and `redact`, the one place credentials are hidden;
 - ``readiness``: one bounded wait for every service before the first test;
 - ``naming``: the worker id and `unique_test_name` for what tests create;
+- ``databases``: what the SQL modules share (a database per worker, schema files);
 - one module per service with its session fixture (``<service>_url``) and its
   per-test isolation fixtures;
 - ``plugin``: loads the modules for this project's services and runs the checks.

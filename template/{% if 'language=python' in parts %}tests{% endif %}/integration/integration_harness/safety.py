@@ -21,10 +21,11 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from .services import COMPOSE_HOSTS, Service
+from .settings import Settings
 
 _TEST_WORD = re.compile(r"(^|[^a-z])tests?([^a-z]|$)")
 _SECRET_NAMES = (
@@ -160,3 +161,17 @@ def ensure_disposable_url(
         wanted = " or ".join(f"{scheme}://" for scheme in schemes)
         raise ValueError(f"{names} must be a {wanted} URL, not {redact(url)!r}")
     ensure_disposable(service.title, url, [parts.hostname or ""], allowed_hosts)
+
+
+def guarded_url(
+    settings: Settings, name: str, guard: Callable[[str, Settings], None]
+) -> str:
+    """The URL in setting ``name``, once the service module's ``guard`` accepted it.
+
+    What every session fixture of a service starts with: `Settings.url` raises
+    `MissingSetting` naming the fix, ``guard`` raises `UnsafeTarget` (or
+    ``ValueError`` for a URL of the wrong form).
+    """
+    url = settings.url(name)
+    guard(url, settings)
+    return url

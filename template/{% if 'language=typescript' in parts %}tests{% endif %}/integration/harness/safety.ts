@@ -16,6 +16,7 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { COMPOSE_HOSTS, type Service } from "./services";
+import type { Settings } from "./settings";
 
 const TEST_WORD = /(^|[^a-z])tests?([^a-z]|$)/;
 const SECRET_NAMES =
@@ -148,4 +149,19 @@ export async function ensureDisposableUrl(
     throw new Error(`${names} must be a ${wanted} URL, not ${redact(url)}`);
   }
   await ensureDisposable(service.title, url, [decodeURIComponent(parsed.hostname)], allowedHosts);
+}
+
+/**
+ * The URL in setting `name`, once the service module's `guard` accepted it: what every
+ * worker fixture of a service starts with. `Settings.url` throws `MissingSetting`
+ * naming the fix, `guard` throws `UnsafeTarget` (or an Error for a URL of the wrong form).
+ */
+export async function guardedUrl(
+  settings: Settings,
+  name: string,
+  guard: (url: string, settings: Settings) => Promise<void>,
+): Promise<string> {
+  const url = settings.url(name);
+  await guard(url, settings);
+  return url;
 }
