@@ -159,7 +159,7 @@ def ensure_disposable_url(
     if parts.scheme not in schemes:
         names = " / ".join((service.url_var, *service.also_url_vars))
         wanted = " or ".join(f"{scheme}://" for scheme in schemes)
-        raise ValueError(f"{names} must be a {wanted} URL, not {redact(url)!r}")
+        raise ValueError(f"{names} must start with {wanted}, not {redact(url)!r}")
     ensure_disposable(service.title, url, [parts.hostname or ""], allowed_hosts)
 
 

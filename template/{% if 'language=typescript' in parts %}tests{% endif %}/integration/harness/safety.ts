@@ -146,7 +146,7 @@ export async function ensureDisposableUrl(
   if (!schemes.includes(parsed.protocol.replace(/:$/, ""))) {
     const names = [service.urlVar, ...service.alsoUrlVars].join(" / ");
     const wanted = schemes.map((scheme) => `${scheme}://`).join(" or ");
-    throw new Error(`${names} must be a ${wanted} URL, not ${redact(url)}`);
+    throw new Error(`${names} must start with ${wanted}, not ${redact(url)}`);
   }
   await ensureDisposable(service.title, url, [decodeURIComponent(parsed.hostname)], allowedHosts);
 }
