@@ -203,10 +203,7 @@ export async function truncateTablesWithRows(conn: mysql.Connection, keep: Itera
 export interface MysqlFixtures {
   /** Worker: URL of this worker's own disposable database, created empty (give it to code under test). */
   databaseUrl: string;
-  /**
-   * Worker: builds the schema once per worker: by default every `schema/*.sql` file in
-   * name order. Override it to run your migrations instead; `db` and `cleanDb` depend on it.
-   */
+  /** Worker: builds the schema once per worker (every `schema/*.sql` in name order); override to run migrations; `db` and `cleanDb` depend on it. */
   databaseSchema: void;
   /** Worker: tables `cleanDb` never empties (`"table"`); override for seed data. */
   cleanDbKeepTables: ReadonlySet<string>;
