@@ -1053,16 +1053,16 @@ def test_mariadb_leftover_rows_and_a_changed_schema_do_not_fail_the_next_run(
 
 
 def test_unique_names_carry_their_creation_stamp(pg_project: Path) -> None:
-    plugin = harness_module(pg_project, "plugin")
+    naming = harness_module(pg_project, "naming")
     try:
-        name = plugin.unique_test_name("make_queue", "orders", "-")
+        name = naming.unique_test_name("make_queue", "orders", "-")
         old = f"test-main-orders-{stamp(time.time() - 7200)}abcdef"
         checks = (
-            plugin.created_at(name, "-"),
-            plugin.is_stale_test_name(name, "-"),
-            plugin.is_stale_test_name(old, "-"),
-            plugin.is_stale_test_name("test-main-orders-0000000abcdeg", "-"),
-            plugin.is_stale_test_name("orders-main-x-0000000abcdef", "-"),
+            naming.created_at(name, "-"),
+            naming.is_stale_test_name(name, "-"),
+            naming.is_stale_test_name(old, "-"),
+            naming.is_stale_test_name("test-main-orders-0000000abcdeg", "-"),
+            naming.is_stale_test_name("orders-main-x-0000000abcdef", "-"),
         )
     finally:
         forget_harness()

@@ -21,9 +21,11 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 
-from .services import COMPOSE_HOSTS
+from .services import COMPOSE_HOSTS, Service
+from .settings import Settings
 
 _TEST_WORD = re.compile(r"(^|[^a-z])tests?([^a-z]|$)")
 _SECRET_NAMES = (
@@ -140,3 +142,36 @@ def ensure_test_database(title: str, display_url: str, database: str) -> None:
             f"test database: 'test' must be a whole word of its name (app_test, test_app, "
             f"app-test-2). Point the URL at a dedicated test database (e.g. {database}_test)."
         )
+
+
+def ensure_disposable_url(
+    service: Service,
+    url: str,
+    allowed_hosts: Iterable[str],
+    schemes: tuple[str, ...] = ("http", "https"),
+) -> None:
+    """The guard of a service reached by one URL (an HTTP API, an SMTP server).
+
+    Raise ``ValueError`` naming the service's settings unless ``url``'s scheme is
+    one of ``schemes``, then `UnsafeTarget` unless its host is disposable.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in schemes:
+        names = " / ".join((service.url_var, *service.also_url_vars))
+        wanted = " or ".join(f"{scheme}://" for scheme in schemes)
+        raise ValueError(f"{names} must start with {wanted}, not {redact(url)!r}")
+    ensure_disposable(service.title, url, [parts.hostname or ""], allowed_hosts)
+
+
+def guarded_url(
+    settings: Settings, name: str, guard: Callable[[str, Settings], None]
+) -> str:
+    """The URL in setting ``name``, once the service module's ``guard`` accepted it.
+
+    What every session fixture of a service starts with: `Settings.url` raises
+    `MissingSetting` naming the fix, ``guard`` raises `UnsafeTarget` (or
+    ``ValueError`` for a URL of the wrong form).
+    """
+    url = settings.url(name)
+    guard(url, settings)
+    return url

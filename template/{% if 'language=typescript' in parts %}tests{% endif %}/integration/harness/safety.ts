@@ -15,7 +15,8 @@
  */
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { COMPOSE_HOSTS } from "./services";
+import { COMPOSE_HOSTS, type Service } from "./services";
+import type { Settings } from "./settings";
 
 const TEST_WORD = /(^|[^a-z])tests?([^a-z]|$)/;
 const SECRET_NAMES =
@@ -128,4 +129,39 @@ export function ensureTestDatabase(title: string, displayUrl: string, database: 
         `Point the URL at a dedicated test database (e.g. ${database}_test).`,
     );
   }
+}
+
+/**
+ * The guard of a service reached by one URL (an HTTP API, an SMTP server): throw
+ * naming the service's settings unless `url`'s scheme is one of `schemes`, then
+ * `UnsafeTarget` unless its host is disposable.
+ */
+export async function ensureDisposableUrl(
+  service: Service,
+  url: string,
+  allowedHosts: readonly string[],
+  schemes: readonly string[] = ["http", "https"],
+): Promise<void> {
+  const parsed = new URL(url);
+  if (!schemes.includes(parsed.protocol.replace(/:$/, ""))) {
+    const names = [service.urlVar, ...service.alsoUrlVars].join(" / ");
+    const wanted = schemes.map((scheme) => `${scheme}://`).join(" or ");
+    throw new Error(`${names} must start with ${wanted}, not ${redact(url)}`);
+  }
+  await ensureDisposable(service.title, url, [decodeURIComponent(parsed.hostname)], allowedHosts);
+}
+
+/**
+ * The URL in setting `name`, once the service module's `guard` accepted it: what every
+ * worker fixture of a service starts with. `Settings.url` throws `MissingSetting`
+ * naming the fix, `guard` throws `UnsafeTarget` (or an Error for a URL of the wrong form).
+ */
+export async function guardedUrl(
+  settings: Settings,
+  name: string,
+  guard: (url: string, settings: Settings) => Promise<void>,
+): Promise<string> {
+  const url = settings.url(name);
+  await guard(url, settings);
+  return url;
 }
