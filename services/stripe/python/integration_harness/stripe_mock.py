@@ -29,6 +29,15 @@ SERVICE = service_of("stripe_mock")
 TEST_API_KEY = "sk_test_integrationharness"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """stripe-python posts encoded bytes through httpx's older keyword: that
+    DeprecationWarning is the library's, not the tests', so it is not shown."""
+    config.addinivalue_line(
+        "filterwarnings",
+        "ignore:Use 'content=<...>' to upload raw bytes/text content:DeprecationWarning",
+    )
+
+
 def guard(url: str, settings: Settings) -> None:
     """Refuse ``url`` unless its host is a disposable test service (see ``safety``)."""
     ensure_disposable_url(SERVICE, url, settings.allowed_hosts)

@@ -24,7 +24,7 @@ import socket
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
-from .services import COMPOSE_HOSTS, Service
+from .services import COMPOSE_HOSTS, SECRET_PATTERNS, Service
 from .settings import Settings
 
 _TEST_WORD = re.compile(r"(^|[^a-z])tests?([^a-z]|$)")
@@ -42,7 +42,7 @@ _KEYWORD_PASSWORD = re.compile(
     r"(?P<head>\b(?:password|sslpassword)\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s']\S*)",
     re.IGNORECASE,
 )
-_STRIPE_KEY = re.compile(r"\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]+|\brk_[A-Za-z0-9_]+")
+_SERVICE_SECRETS = [re.compile(pattern) for pattern in SECRET_PATTERNS]
 
 
 class UnsafeTarget(RuntimeError):
@@ -54,12 +54,15 @@ def redact(text: str) -> str:
 
     Hidden: URL passwords (``user:***@``), query parameters such as
     ``password``, ``token``, ``key`` or ``X-Amz-Signature``, libpq keyword
-    passwords (``password=***``) and Stripe keys (``sk_test_...``).
+    passwords (``password=***``) and the credentials of a service's own form that
+    the catalogue names (``services.SECRET_PATTERNS``, e.g. API keys ``sk_test_...``).
     """
     text = _URL_PASSWORD.sub(r"\g<head>***", text)
     text = _QUERY_SECRET.sub(r"\g<head>***", text)
     text = _KEYWORD_PASSWORD.sub(r"\g<head>***", text)
-    return _STRIPE_KEY.sub("***", text)
+    for pattern in _SERVICE_SECRETS:
+        text = pattern.sub("***", text)
+    return text
 
 
 def is_test_database(name: str) -> bool:

@@ -15,7 +15,7 @@
  */
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { COMPOSE_HOSTS, type Service } from "./services";
+import { COMPOSE_HOSTS, SECRET_PATTERNS, type Service } from "./services";
 import type { Settings } from "./settings";
 
 const TEST_WORD = /(^|[^a-z])tests?([^a-z]|$)/;
@@ -25,7 +25,6 @@ const SECRET_NAMES =
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)[^@/?#\s]*(?=@)/gi;
 const QUERY_SECRET = new RegExp(`([?&;](?:${SECRET_NAMES})=)[^&#\\s]*`, "gi");
 const KEYWORD_PASSWORD = /(\b(?:password|sslpassword)\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s']\S*)/gi;
-const STRIPE_KEY = /\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]+|\brk_[A-Za-z0-9_]+/g;
 
 /** A service URL the harness refuses to clean. */
 export class UnsafeTarget extends Error {}
@@ -33,14 +32,14 @@ export class UnsafeTarget extends Error {}
 /**
  * `text` with every credential shown as `***`: URL passwords (`user:***@`), query
  * parameters such as `password`, `token`, `key` or `X-Amz-Signature`, libpq
- * keyword passwords (`password=***`) and Stripe keys (`sk_test_...`).
+ * keyword passwords (`password=***`) and the credentials of a service's own form
+ * that the catalogue names (`SECRET_PATTERNS`, e.g. API keys `sk_test_...`).
  */
 export function redact(text: string): string {
-  return text
-    .replace(URL_PASSWORD, "$1***")
-    .replace(QUERY_SECRET, "$1***")
-    .replace(KEYWORD_PASSWORD, "$1***")
-    .replace(STRIPE_KEY, "***");
+  return SECRET_PATTERNS.reduce(
+    (hidden, pattern) => hidden.replace(pattern, "***"),
+    text.replace(URL_PASSWORD, "$1***").replace(QUERY_SECRET, "$1***").replace(KEYWORD_PASSWORD, "$1***"),
+  );
 }
 
 /** True when "test" (or "tests") is a whole word of `name`: app_test, test_app, app-test-2. */
