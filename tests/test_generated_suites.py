@@ -28,6 +28,7 @@ from tests.rig import (
     make,
     render,
     services_for,
+    valid,
 )
 
 # Each answer that chooses a service, alone (catalogue order).
@@ -54,6 +55,8 @@ PROJECTS = {
     **{
         f"typescript-{name}-alone": {"language": "typescript", **answers}
         for name, answers in ALONE.items()
+        # A service without a TypeScript harness is not offered there (copier.yml).
+        if valid({"language": "typescript", **answers})
     },
     "typescript-express-postgres-redis": {
         "language": "typescript",

@@ -828,8 +828,13 @@ def test_a_busy_session_connection_is_replaced_and_only_its_test_fails(
 
 
 ONLY_QUEUE = {"database": "none", "cache": "none"}
-# Services whose guard.yml gives the setting of a server that never answers.
-SILENT = [name for name in CATALOGUE if "silent_url" in guard_cases(name)]
+# Services with a TypeScript harness whose guard.yml gives the setting of a server
+# that never answers.
+SILENT = [
+    name
+    for name in CATALOGUE
+    if "silent_url" in guard_cases(name) and "typescript" in CATALOGUE[name]
+]
 
 
 def project_with(service: str) -> dict:
