@@ -75,8 +75,8 @@ public final class Postgres implements ServiceModule {
   public @interface Url {}
 
   /** Where pgjdbc will connect for a URL: its JDBC form, credentials, hosts and database. */
-  record Target(String jdbcUrl, Properties credentials, List<String> hosts, String database) {
-    Target withDatabase(String name) {
+  record Where(String jdbcUrl, Properties credentials, List<String> hosts, String database) {
+    Where withDatabase(String name) {
       int slash = jdbcUrl.indexOf('/', "jdbc:postgresql://".length());
       int query = jdbcUrl.indexOf('?');
       String rest = query < 0 ? "" : jdbcUrl.substring(query);
@@ -107,7 +107,7 @@ public final class Postgres implements ServiceModule {
   }
 
   /** The target of {@code url}: a {@code postgresql://} URL (as libpq) or a JDBC URL. */
-  static Target target(String url) {
+  static Where target(String url) {
     Properties credentials = new Properties();
     String jdbc;
     if (url.startsWith("jdbc:postgresql:")) {
@@ -141,7 +141,7 @@ public final class Postgres implements ServiceModule {
     return parse(jdbc, credentials);
   }
 
-  private static Target parse(String jdbc, Properties credentials) {
+  private static Where parse(String jdbc, Properties credentials) {
     Properties parsed = org.postgresql.Driver.parseURL(jdbc, new Properties());
     if (parsed == null) {
       throw new IllegalArgumentException(URL_VAR + ": pgjdbc cannot parse " + Safety.redact(jdbc));
@@ -155,10 +155,10 @@ public final class Postgres implements ServiceModule {
     if (hosts.isEmpty()) {
       hosts.add("localhost");
     }
-    return new Target(jdbc, credentials, hosts, parsed.getProperty("PGDBNAME", "").strip());
+    return new Where(jdbc, credentials, hosts, parsed.getProperty("PGDBNAME", "").strip());
   }
 
-  static Connection connect(Target target, Duration timeout) throws SQLException {
+  static Connection connect(Where target, Duration timeout) throws SQLException {
     Properties properties = new Properties();
     properties.putAll(target.credentials());
     long seconds = Math.max(2, (timeout.toMillis() + 999) / 1000);
@@ -170,7 +170,7 @@ public final class Postgres implements ServiceModule {
 
   @Override
   public void guard(String url, Settings settings) {
-    Target target = target(url);
+    Where target = target(url);
     Safety.ensureDisposable(
         TITLE, url, target.hosts(), settings.allowedHosts(), target.database());
   }
@@ -190,8 +190,8 @@ public final class Postgres implements ServiceModule {
   }
 
   /** The database of this worker: the URL's in a serial run, {@code <name>_w<N>} under N. */
-  static Target workerTarget(Settings settings) {
-    Target base = target(settings.url(URL_VAR));
+  static Where workerTarget(Settings settings) {
+    Where base = target(settings.url(URL_VAR));
     return Session.worker()
         .map(number -> base.withDatabase(base.database() + "_w" + number))
         .orElse(base);
@@ -213,8 +213,8 @@ public final class Postgres implements ServiceModule {
    */
   @Override
   public void preflight(String url, Settings settings, Session session) throws Exception {
-    Target base = target(url);
-    Target mine = workerTarget(settings);
+    Where base = target(url);
+    Where mine = workerTarget(settings);
     Connection conn = connect(base, settings.serviceTimeout());
     session.closeAtEnd(conn);
     String database;
@@ -362,11 +362,11 @@ public final class Postgres implements ServiceModule {
 
   /** This JVM's connection to its database with the schema built, shared by the tests. */
   private static final class Shared implements AutoCloseable {
-    private final Target target;
+    private final Where target;
     private final Duration timeout;
     private Connection conn;
 
-    Shared(Target target, Duration timeout) {
+    Shared(Where target, Duration timeout) {
       this.target = target;
       this.timeout = timeout;
     }
@@ -402,7 +402,7 @@ public final class Postgres implements ServiceModule {
         "postgres.connection",
         Shared.class,
         () -> {
-          Target mine = workerTarget(session.settings());
+          Where mine = workerTarget(session.settings());
           Shared shared = new Shared(mine, session.settings().serviceTimeout());
           try {
             applySchemaFiles(shared.get(true), schemaDir());
@@ -420,7 +420,7 @@ public final class Postgres implements ServiceModule {
         "postgres.pool",
         HikariDataSource.class,
         () -> {
-          Target mine = workerTarget(session.settings());
+          Where mine = workerTarget(session.settings());
           HikariConfig config = new HikariConfig();
           config.setJdbcUrl(mine.jdbcUrl());
           config.setDataSourceProperties(mine.credentials());

@@ -127,17 +127,20 @@ public final class Session implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() throws Exception {
-    Exception first = null;
+  public synchronized void close() {
+    IllegalStateException failed = null;
     while (!closing.isEmpty()) {
       try {
         closing.pop().close();
       } catch (Exception error) {
-        first = first == null ? error : first;
+        if (failed == null) {
+          failed = new IllegalStateException("integration-harness: cleaning up after the run failed");
+        }
+        failed.addSuppressed(error);
       }
     }
-    if (first != null) {
-      throw first;
+    if (failed != null) {
+      throw failed;
     }
   }
 
@@ -278,7 +281,7 @@ public final class Session implements AutoCloseable {
     if (!problems.isEmpty()) {
       try {
         session.close();
-      } catch (Exception ignored) {
+      } catch (IllegalStateException ignored) {
         // the run stops anyway; the problems say why
       }
       String count =
