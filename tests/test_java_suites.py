@@ -1,10 +1,12 @@
 """language=java: generated Maven suites end to end against the native services, and render checks.
 
 What covers what (CI time matters: each Maven run costs a JVM start, about 5 s here):
-- ``java-default-stack`` (PostgreSQL, Redis as cache, RabbitMQ: every service Java offers so
-  far) runs three times in a row, each in a new random order (JUnit's random class and method
-  orderers), then with ``PARALLEL=2`` (two Surefire forks, each a worker with its own database
-  and Redis index); the leak audit must find nothing after each run.
+- The default stack (PostgreSQL, Redis as cache, RabbitMQ), MySQL alone and MariaDB alone
+  (together every service Java offers so far) each run three times in a row, each in a new
+  random order (JUnit's random class and method orderers), then with ``PARALLEL=2`` (two
+  Surefire forks, each a worker with its own database and Redis index); the leak audit must
+  find nothing after each run. (MySQL's project runs against the native MariaDB, with MySQL
+  Connector/J, as the Python MySQL variant does.)
 - Every Java project shape (default stack, each service alone, no services) is compiled with
   ``-Xlint:all`` and warnings as errors (``maven.compiler.failOnWarning`` in its pom.xml).
 - The harness's refusals: a service that does not answer stops the run with one message, the
@@ -32,6 +34,8 @@ NONE = {"database": "none", "cache": "none", "queue": "none"}
 JAVA = {
     "default-stack": {},
     "postgres-alone": {**NONE, "database": "postgres"},
+    "mysql-alone": {**NONE, "database": "mysql"},
+    "mariadb-alone": {**NONE, "database": "mariadb"},
     "redis-alone": {**NONE, "cache": "redis"},
     "rabbitmq-alone": {**NONE, "queue": "rabbitmq"},
     "no-services": {**NONE, "ci": "none"},
@@ -53,20 +57,30 @@ def summary(output: str) -> tuple[int, int, int, int]:
     return tuple(int(n) for n in found[-1]) if found else (0, 0, 0, 0)  # type: ignore[return-value]
 
 
-@pytest.fixture(scope="module")
-def default_java_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default Java project (PostgreSQL, Redis, RabbitMQ), rendered once."""
-    return java_project(tmp_path_factory.mktemp("java"), "default-stack")
+# The projects run end to end, and the example classes each must run.
+END_TO_END = {
+    "default-stack": ("AccountsIT", "ProfileCacheIT", "SignupEventsIT"),
+    "mysql-alone": ("AccountsIT",),
+    "mariadb-alone": ("AccountsIT",),
+}
+HEADER = {
+    "default-stack": r"PostgreSQL [\d.]+ at postgresql://test:\*\*\*@.* ready in \d+ ms; "
+    r"Redis [\d.]+ at redis://.* ready in \d+ ms; RabbitMQ [\d.]+ at amqp://test:\*\*\*@",
+    "mysql-alone": r"MariaDB [\d.]+ at mysql://root:\*\*\*@.* ready in \d+ ms",
+    "mariadb-alone": r"MariaDB [\d.]+ at mysql://root:\*\*\*@.* ready in \d+ ms",
+}
 
 
-def test_java_default_stack_passes_repeatedly_and_in_parallel_leaving_nothing(
-    default_java_project: Path,
+@pytest.mark.parametrize("name", list(END_TO_END))
+def test_java_suite_passes_repeatedly_and_in_parallel_leaving_nothing(
+    name: str, tmp_path: Path
 ) -> None:
+    project = java_project(tmp_path, name)
     assert leftovers(ALL_SERVICES) == {}, "services were not clean before the run"
 
     counts = []
     for args in ("PARALLEL=", "PARALLEL=", "PARALLEL=", "PARALLEL=2"):
-        result = make(default_java_project, "integration-test-external", args)
+        result = make(project, "integration-test-external", args)
         output = result.stdout + result.stderr
         assert result.returncode == 0, output[-4000:]
         assert "BUILD SUCCESS" in output, output[-4000:]
@@ -76,16 +90,11 @@ def test_java_default_stack_passes_repeatedly_and_in_parallel_leaving_nothing(
         assert leftovers(ALL_SERVICES) == {}, f"left behind after {args}"
         header = re.search(r"^integration-harness: (.*)$", output, re.MULTILINE)
         assert header, output[-3000:]
-        assert re.search(
-            r"PostgreSQL [\d.]+ at postgresql://test:\*\*\*@.* ready in \d+ ms; "
-            r"Redis [\d.]+ at redis://.* ready in \d+ ms; RabbitMQ [\d.]+ at amqp://test:\*\*\*@",
-            header.group(1),
-        ), header.group(1)
+        assert re.search(HEADER[name], header.group(1)), header.group(1)
+        for example in END_TO_END[name]:
+            assert f"in integration.{example}" in output, example
 
     assert counts[0] == counts[1] == counts[2] == counts[3] > 0
-    # Every example class ran (the default stack's three services).
-    for example in ("AccountsIT", "ProfileCacheIT", "SignupEventsIT"):
-        assert f"in integration.{example}" in output
 
 
 @pytest.mark.parametrize("name", list(JAVA))

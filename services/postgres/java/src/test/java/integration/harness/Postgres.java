@@ -8,8 +8,6 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -464,37 +462,6 @@ public final class Postgres implements ServiceModule {
     context
         .getStore(ExtensionContext.Namespace.create(Postgres.class, parameter.getIndex()))
         .put("db", (AutoCloseable) () -> shared.get(false));
-    return rolledBack(conn);
-  }
-
-  /** {@code conn} as a test sees it: commit and close are refused, the rollback is ours. */
-  static Connection rolledBack(Connection conn) {
-    return (Connection)
-        Proxy.newProxyInstance(
-            Postgres.class.getClassLoader(),
-            new Class<?>[] {Connection.class},
-            (proxy, method, arguments) -> {
-              switch (method.getName()) {
-                case "commit" -> throw new SQLException(
-                    "the @Db connection is rolled back after the test; for code that commits,"
-                        + " use @CleanDb and the DataSource");
-                case "setAutoCommit" -> {
-                  if (Boolean.TRUE.equals(arguments[0])) {
-                    throw new SQLException("the @Db connection stays in its transaction");
-                  }
-                  return null;
-                }
-                case "close" -> {
-                  return null;
-                }
-                default -> {
-                  try {
-                    return method.invoke(conn, arguments);
-                  } catch (InvocationTargetException error) {
-                    throw error.getCause();
-                  }
-                }
-              }
-            });
+    return RolledBack.wrap(conn);
   }
 }
