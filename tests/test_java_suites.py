@@ -1,8 +1,8 @@
 """language=java: generated Maven suites end to end against the native services, and render checks.
 
 What covers what (CI time matters: each Maven run costs a JVM start, about 5 s here):
-- The default stack (PostgreSQL, Redis as cache, RabbitMQ), MySQL alone and MariaDB alone
-  (together every service Java offers so far) each run three times in a row, each in a new
+- The default stack (PostgreSQL, Redis as cache, RabbitMQ), MySQL with Redis Streams, and
+  MariaDB alone (together every service and example Java offers so far) each run three times in a row, each in a new
   random order (JUnit's random class and method orderers), then with ``PARALLEL=2`` (two
   Surefire forks, each a worker with its own database and Redis index); the leak audit must
   find nothing after each run. (MySQL's project runs against the native MariaDB, with MySQL
@@ -38,6 +38,8 @@ JAVA = {
     "mariadb-alone": {**NONE, "database": "mariadb"},
     "redis-alone": {**NONE, "cache": "redis"},
     "rabbitmq-alone": {**NONE, "queue": "rabbitmq"},
+    "redis-streams-alone": {**NONE, "queue": "redis"},
+    "mysql-redis-streams": {**NONE, "database": "mysql", "queue": "redis"},
     "no-services": {**NONE, "ci": "none"},
 }
 SUMMARY = re.compile(
@@ -60,13 +62,14 @@ def summary(output: str) -> tuple[int, int, int, int]:
 # The projects run end to end, and the example classes each must run.
 END_TO_END = {
     "default-stack": ("AccountsIT", "ProfileCacheIT", "SignupEventsIT"),
-    "mysql-alone": ("AccountsIT",),
+    "mysql-redis-streams": ("AccountsIT", "JobQueueIT"),
     "mariadb-alone": ("AccountsIT",),
 }
 HEADER = {
     "default-stack": r"PostgreSQL [\d.]+ at postgresql://test:\*\*\*@.* ready in \d+ ms; "
     r"Redis [\d.]+ at redis://.* ready in \d+ ms; RabbitMQ [\d.]+ at amqp://test:\*\*\*@",
-    "mysql-alone": r"MariaDB [\d.]+ at mysql://root:\*\*\*@.* ready in \d+ ms",
+    "mysql-redis-streams": r"MariaDB [\d.]+ at mysql://root:\*\*\*@.* ready in \d+ ms; "
+    r"Redis [\d.]+ at redis://",
     "mariadb-alone": r"MariaDB [\d.]+ at mysql://root:\*\*\*@.* ready in \d+ ms",
 }
 
