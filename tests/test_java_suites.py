@@ -2,7 +2,7 @@
 
 What covers what (CI time matters: each Maven run costs a JVM start, about 5 s here):
 - The default stack (PostgreSQL, Redis as cache, RabbitMQ), MySQL with Redis Streams, and
-  MariaDB alone (together every service and example Java offers so far) each run three times in a row, each in a new
+  MariaDB with Kafka (together every service and example Java offers so far) each run three times in a row, each in a new
   random order (JUnit's random class and method orderers), then with ``PARALLEL=2`` (two
   Surefire forks, each a worker with its own database and Redis index); the leak audit must
   find nothing after each run. (MySQL's project runs against the native MariaDB, with MySQL
@@ -39,6 +39,8 @@ JAVA = {
     "redis-alone": {**NONE, "cache": "redis"},
     "rabbitmq-alone": {**NONE, "queue": "rabbitmq"},
     "redis-streams-alone": {**NONE, "queue": "redis"},
+    "kafka-alone": {**NONE, "queue": "kafka"},
+    "mariadb-kafka": {**NONE, "database": "mariadb", "queue": "kafka"},
     "mysql-redis-streams": {**NONE, "database": "mysql", "queue": "redis"},
     "no-services": {**NONE, "ci": "none"},
 }
@@ -63,14 +65,15 @@ def summary(output: str) -> tuple[int, int, int, int]:
 END_TO_END = {
     "default-stack": ("AccountsIT", "ProfileCacheIT", "SignupEventsIT"),
     "mysql-redis-streams": ("AccountsIT", "JobQueueIT"),
-    "mariadb-alone": ("AccountsIT",),
+    "mariadb-kafka": ("AccountsIT", "ShipmentEventsIT"),
 }
 HEADER = {
     "default-stack": r"PostgreSQL [\d.]+ at postgresql://test:\*\*\*@.* ready in \d+ ms; "
     r"Redis [\d.]+ at redis://.* ready in \d+ ms; RabbitMQ [\d.]+ at amqp://test:\*\*\*@",
     "mysql-redis-streams": r"MariaDB [\d.]+ at mysql://root:\*\*\*@.* ready in \d+ ms; "
     r"Redis [\d.]+ at redis://",
-    "mariadb-alone": r"MariaDB [\d.]+ at mysql://root:\*\*\*@.* ready in \d+ ms",
+    "mariadb-kafka": r"MariaDB [\d.]+ at mysql://root:\*\*\*@.* ready in \d+ ms; "
+    r"Kafka \(1 broker\) at 127\.0\.0\.1:\d+ ready in \d+ ms",
 }
 
 

@@ -444,17 +444,22 @@ public final class MySql implements ServiceModule {
       return dataSource(session);
     }
     Shared shared = shared(session);
-    ExtensionContext.Store store =
-        context.getStore(ExtensionContext.Namespace.create(MySql.class, parameter.getIndex()));
     if (parameter.isAnnotated(CleanDb.class)) {
-      guard(session.settings().url(URL_VAR), session.settings());
-      Connection conn = shared.get(true);
-      truncateTablesWithRows(conn, Set.of());
-      store.put("cleanDb", (AutoCloseable) () -> truncateTablesWithRows(shared.get(true), Set.of()));
-      return conn;
+      return Session.perTest(
+          context,
+          "mysql.cleanDb",
+          () -> {
+            guard(session.settings().url(URL_VAR), session.settings());
+            Connection conn = shared.get(true);
+            truncateTablesWithRows(conn, Set.of());
+            return conn;
+          },
+          conn -> truncateTablesWithRows(shared.get(true), Set.of()));
     }
-    Connection conn = shared.get(false);
-    store.put("db", (AutoCloseable) () -> shared.get(false));
-    return RolledBack.wrap(conn);
+    return Session.perTest(
+        context,
+        "mysql.db",
+        () -> RolledBack.wrap(shared.get(false)),
+        conn -> shared.get(false)); // rolls the test's transaction back
   }
 }

@@ -450,18 +450,21 @@ public final class Postgres implements ServiceModule {
     }
     Shared shared = shared(session);
     if (parameter.isAnnotated(CleanDb.class)) {
-      guard(session.settings().url(URL_VAR), session.settings());
-      Connection conn = shared.get(true);
-      truncateTablesWithRows(conn, Set.of());
-      context
-          .getStore(ExtensionContext.Namespace.create(Postgres.class, parameter.getIndex()))
-          .put("cleanDb", (AutoCloseable) () -> truncateTablesWithRows(shared.get(true), Set.of()));
-      return conn;
+      return Session.perTest(
+          context,
+          "postgres.cleanDb",
+          () -> {
+            guard(session.settings().url(URL_VAR), session.settings());
+            Connection conn = shared.get(true);
+            truncateTablesWithRows(conn, Set.of());
+            return conn;
+          },
+          conn -> truncateTablesWithRows(shared.get(true), Set.of()));
     }
-    Connection conn = shared.get(false);
-    context
-        .getStore(ExtensionContext.Namespace.create(Postgres.class, parameter.getIndex()))
-        .put("db", (AutoCloseable) () -> shared.get(false));
-    return RolledBack.wrap(conn);
+    return Session.perTest(
+        context,
+        "postgres.db",
+        () -> RolledBack.wrap(shared.get(false)),
+        conn -> shared.get(false)); // rolls the test's transaction back
   }
 }

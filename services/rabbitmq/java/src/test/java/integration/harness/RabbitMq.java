@@ -203,16 +203,13 @@ public final class RabbitMq implements ServiceModule {
     }
     RabbitAdmin admin =
         session.shared("rabbitmq.admin", RabbitAdmin.class, () -> new RabbitAdmin(factory));
-    Queues queues = new Queues(admin);
-    context
-        .getStore(ExtensionContext.Namespace.create(RabbitMq.class, parameter.getIndex()))
-        .put(
-            "queues",
-            (AutoCloseable)
-                () -> {
-                  guard(url, session.settings());
-                  queues.deleteAll();
-                });
-    return queues;
+    return Session.perTest(
+        context,
+        "rabbitmq.queues",
+        () -> new Queues(admin),
+        queues -> {
+          guard(url, session.settings());
+          queues.deleteAll();
+        });
   }
 }

@@ -251,16 +251,15 @@ public final class Redis implements ServiceModule {
     if (type == String.class) {
       return workerUrl(session.settings());
     }
-    RedisCommands<String, String> commands = commands(session);
-    context
-        .getStore(ExtensionContext.Namespace.create(Redis.class, parameter.getIndex()))
-        .put(
-            "flush",
-            (AutoCloseable)
-                () -> {
-                  guard(workerUrl(session.settings()), session.settings());
-                  commands.flushdb();
-                });
+    RedisCommands<String, String> commands =
+        Session.perTest(
+            context,
+            "redis",
+            () -> commands(session),
+            flushed -> {
+              guard(workerUrl(session.settings()), session.settings());
+              flushed.flushdb();
+            });
     return type == Streams.class ? new Streams() : commands;
   }
 }

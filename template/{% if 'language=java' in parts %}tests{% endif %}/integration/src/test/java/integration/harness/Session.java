@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.TestAbortedException;
 
 /**
@@ -119,6 +120,62 @@ public final class Session implements AutoCloseable {
       }
     }
     return type.cast(value);
+  }
+
+  /** Makes a per-test fixture's value (may throw: the test then errors with the reason). */
+  @FunctionalInterface
+  public interface Maker<T> {
+    /** The value. */
+    T make() throws Exception;
+  }
+
+  /** Cleans up after a per-test fixture. */
+  @FunctionalInterface
+  public interface Cleanup<T> {
+    /** Clean {@code value} up. */
+    void clean(T value) throws Exception;
+  }
+
+  /** A per-test fixture's value and its cleanup, closed by JUnit when the test ends. */
+  private record PerTest(Object value, AutoCloseable cleanup) implements AutoCloseable {
+    @Override
+    public void close() {
+      try {
+        cleanup.close();
+      } catch (RuntimeException error) {
+        throw error;
+      } catch (Exception error) {
+        throw new IllegalStateException(error.getMessage(), error);
+      }
+    }
+  }
+
+  /**
+   * The value of the per-test fixture {@code key} for the test of {@code context}: made on first
+   * use, the same for the test's {@code @BeforeEach} methods and the test itself (as a pytest
+   * fixture is), cleaned up by {@code cleanup} when the test ends.
+   */
+  @SuppressWarnings("unchecked")
+  public static <T> T perTest(
+      ExtensionContext context, String key, Maker<T> make, Cleanup<? super T> cleanup) {
+    PerTest fixture =
+        context
+            .getStore(ExtensionContext.Namespace.create(Session.class))
+            .computeIfAbsent(
+                key,
+                name -> {
+                  try {
+                    T value = make.make();
+                    return new PerTest(value, () -> cleanup.clean(value));
+                  } catch (RuntimeException error) {
+                    throw error;
+                  } catch (Exception error) {
+                    throw new IllegalStateException(
+                        Safety.redact(name + ": " + error.getMessage()), error);
+                  }
+                },
+                PerTest.class);
+    return (T) fixture.value();
   }
 
   /** Close {@code resource} when the run ends. */
