@@ -1,8 +1,8 @@
 """language=java: generated Maven suites end to end against the native services, and render checks.
 
 What covers what (CI time matters: each Maven run costs a JVM start, about 5 s here):
-- The default stack (PostgreSQL, Redis as cache, RabbitMQ), MySQL with Redis Streams, and
-  MariaDB with Kafka (together every service and example Java offers so far) each run three times in a row, each in a new
+- The default stack (PostgreSQL, Redis as cache, RabbitMQ), MySQL with Redis Streams, MariaDB
+  with Kafka, and NATS alone (together every service and example Java offers so far) each run three times in a row, each in a new
   random order (JUnit's random class and method orderers), then with ``PARALLEL=2`` (two
   Surefire forks, each a worker with its own database and Redis index); the leak audit must
   find nothing after each run. (MySQL's project runs against the native MariaDB, with MySQL
@@ -40,6 +40,7 @@ JAVA = {
     "rabbitmq-alone": {**NONE, "queue": "rabbitmq"},
     "redis-streams-alone": {**NONE, "queue": "redis"},
     "kafka-alone": {**NONE, "queue": "kafka"},
+    "nats-alone": {**NONE, "queue": "nats"},
     "mariadb-kafka": {**NONE, "database": "mariadb", "queue": "kafka"},
     "mysql-redis-streams": {**NONE, "database": "mysql", "queue": "redis"},
     "no-services": {**NONE, "ci": "none"},
@@ -66,6 +67,7 @@ END_TO_END = {
     "default-stack": ("AccountsIT", "ProfileCacheIT", "SignupEventsIT"),
     "mysql-redis-streams": ("AccountsIT", "JobQueueIT"),
     "mariadb-kafka": ("AccountsIT", "ShipmentEventsIT"),
+    "nats-alone": ("OrderEventsIT",),
 }
 HEADER = {
     "default-stack": r"PostgreSQL [\d.]+ at postgresql://test:\*\*\*@.* ready in \d+ ms; "
@@ -74,6 +76,7 @@ HEADER = {
     r"Redis [\d.]+ at redis://",
     "mariadb-kafka": r"MariaDB [\d.]+ at mysql://root:\*\*\*@.* ready in \d+ ms; "
     r"Kafka \(1 broker\) at 127\.0\.0\.1:\d+ ready in \d+ ms",
+    "nats-alone": r"NATS [\d.]+ at nats://127\.0\.0\.1:\d+ ready in \d+ ms",
 }
 
 

@@ -44,7 +44,6 @@ import org.opentest4j.AssertionFailedError;
 public final class Kafka implements ServiceModule {
   static final String TITLE = "Kafka";
   static final String URL_VAR = "TEST_KAFKA_BOOTSTRAP_SERVERS";
-  static final long STALE_AFTER_SECONDS = 3600;
 
   /** The {@code host:port} list of the broker, for code under test ({@code bootstrap.servers}). */
   @Retention(RetentionPolicy.RUNTIME)
@@ -93,20 +92,6 @@ public final class Kafka implements ServiceModule {
     }
   }
 
-  /** True for a harness name made more than an hour ago (a killed run's leak). */
-  static boolean isStale(String name) {
-    String[] parts = name.split("-");
-    if (parts.length < 4 || !parts[0].equals("test")) {
-      return false;
-    }
-    String suffix = parts[parts.length - 1];
-    if (!suffix.matches("[0-9a-z]{7}[0-9a-f]{6}")) {
-      return false;
-    }
-    long stamp = Long.parseLong(suffix.substring(0, 7), 36);
-    return System.currentTimeMillis() / 1000 - stamp > STALE_AFTER_SECONDS;
-  }
-
   /** Before the run: delete the topics killed runs leaked (harness names over an hour old). */
   @Override
   public void preflight(String servers, Settings settings, Session session) throws Exception {
@@ -114,7 +99,7 @@ public final class Kafka implements ServiceModule {
     try (Admin admin = admin(servers, timeout)) {
       List<String> stale =
           admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS).stream()
-              .filter(Kafka::isStale)
+              .filter(name -> Session.isStaleTestName(name, "-"))
               .sorted()
               .toList();
       if (!stale.isEmpty()) {

@@ -106,6 +106,20 @@ public final class Session implements AutoCloseable {
     return String.join(separator, "test", workerName(), purpose, suffix);
   }
 
+  /** True for a {@link #uniqueTestName} name made more than an hour ago (a killed run's leak). */
+  public static boolean isStaleTestName(String name, String separator) {
+    String[] parts = name.split(java.util.regex.Pattern.quote(separator));
+    if (parts.length < 4 || !parts[0].equals("test")) {
+      return false;
+    }
+    String suffix = parts[parts.length - 1];
+    if (!suffix.matches("[0-9a-z]{7}[0-9a-f]{6}")) {
+      return false;
+    }
+    long stamp = Long.parseLong(suffix.substring(0, 7), 36);
+    return System.currentTimeMillis() / 1000 - stamp > 3600;
+  }
+
   /**
    * The value kept under {@code key} for the whole session, made by {@code make} on first use; an
    * {@link AutoCloseable} value is closed when the run ends (last made, first closed).
