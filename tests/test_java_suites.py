@@ -213,3 +213,25 @@ def test_java_run_refuses_a_redis_database_holding_keys_and_keeps_them(
     assert result.returncode != 0
     assert "the database already holds 1 keys the harness did not create" in output
     assert kept == b"1"
+
+
+def test_java_run_stops_on_a_missing_managed_file_before_any_service(
+    tmp_path: Path,
+) -> None:
+    project = java_project(tmp_path, "postgres-alone")
+    managed = project / "tests/integration/src/test/resources/simplelogger.properties"
+    managed.unlink()
+
+    result = make(
+        project,
+        "integration-test-external",
+        # Unreachable on purpose: the check must stop the run before any service is asked.
+        env={"TEST_POSTGRES_PORT": "1"},
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "integration-harness: managed files are broken, no test was run:" in output
+    assert "simplelogger.properties: missing" in output
+    assert "-x 'tests/integration/src/test/java/integration/*IT.java'" in output
+    assert "no answer within" not in output
