@@ -386,9 +386,10 @@ public final class MySql implements ServiceModule {
     }
   }
 
-  private static Shared shared(Session session) {
+  /** The session connection of {@code @Db} ({@code "db"}) or {@code @CleanDb} ({@code "clean"}). */
+  private static Shared shared(Session session, String use) {
     return session.shared(
-        "mysql.connection",
+        "mysql.connection." + use,
         Shared.class,
         () -> {
           Shared shared =
@@ -405,7 +406,7 @@ public final class MySql implements ServiceModule {
   }
 
   private static DataSource dataSource(Session session) {
-    shared(session);
+    shared(session, "db");
     return session.shared(
         "mysql.pool",
         HikariDataSource.class,
@@ -443,8 +444,8 @@ public final class MySql implements ServiceModule {
     if (type == DataSource.class) {
       return dataSource(session);
     }
-    Shared shared = shared(session);
     if (parameter.isAnnotated(CleanDb.class)) {
+      Shared shared = shared(session, "clean");
       return Session.perTest(
           context,
           "mysql.cleanDb",
@@ -456,6 +457,7 @@ public final class MySql implements ServiceModule {
           },
           conn -> truncateTablesWithRows(shared.get(true), Set.of()));
     }
+    Shared shared = shared(session, "db");
     return Session.perTest(
         context,
         "mysql.db",

@@ -395,9 +395,10 @@ public final class Postgres implements ServiceModule {
     }
   }
 
-  private static Shared shared(Session session) {
+  /** The session connection of {@code @Db} ({@code "db"}) or {@code @CleanDb} ({@code "clean"}). */
+  private static Shared shared(Session session, String use) {
     return session.shared(
-        "postgres.connection",
+        "postgres.connection." + use,
         Shared.class,
         () -> {
           Where mine = workerTarget(session.settings());
@@ -413,7 +414,7 @@ public final class Postgres implements ServiceModule {
   }
 
   private static DataSource dataSource(Session session) {
-    shared(session);
+    shared(session, "db");
     return session.shared(
         "postgres.pool",
         HikariDataSource.class,
@@ -448,8 +449,8 @@ public final class Postgres implements ServiceModule {
     if (type == DataSource.class) {
       return dataSource(session);
     }
-    Shared shared = shared(session);
     if (parameter.isAnnotated(CleanDb.class)) {
+      Shared shared = shared(session, "clean");
       return Session.perTest(
           context,
           "postgres.cleanDb",
@@ -461,6 +462,7 @@ public final class Postgres implements ServiceModule {
           },
           conn -> truncateTablesWithRows(shared.get(true), Set.of()));
     }
+    Shared shared = shared(session, "db");
     return Session.perTest(
         context,
         "postgres.db",
