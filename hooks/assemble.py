@@ -31,13 +31,18 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = "services"
 CATALOGUE = Path("catalogue/services.yml")
-LANGUAGES = ("python", "typescript")
+LANGUAGES = ("python", "typescript", "java")
 # Where each language's harness modules live, and their suffix.
-HARNESS = {"python": ("integration_harness", ".py"), "typescript": ("harness", ".ts")}
+HARNESS = {
+    "python": ("integration_harness", ".py"),
+    "typescript": ("harness", ".ts"),
+    "java": ("src/test/java/integration/harness", ".java"),
+}
 # The project folder of each service subfolder, as a template path.
 BASE = {
     "python": "template/{% if 'language=python' in parts %}tests{% endif %}/integration",
     "typescript": "template/{% if 'language=typescript' in parts %}tests{% endif %}/integration",
+    "java": "template/{% if 'language=java' in parts %}tests{% endif %}/integration",
     "any": "template/tests/integration",
 }
 QUESTIONS = ("database", "cache", "queue", "external_services")

@@ -34,8 +34,13 @@ WITH_SERVICES = [answers for answers in COMBINATIONS if services_for(answers)]
 HARNESS = {
     "python": (Path("tests/integration/integration_harness"), ".py"),
     "typescript": (Path("tests/integration/harness"), ".ts"),
+    "java": (Path("tests/integration/src/test/java/integration/harness"), ".java"),
 }
-DEPENDENCIES = {"python": "requirements.txt", "typescript": "package.json"}
+DEPENDENCIES = {
+    "python": "requirements.txt",
+    "typescript": "package.json",
+    "java": "pom.xml",
+}
 
 
 @pytest.fixture(scope="module")
@@ -174,11 +179,13 @@ NODE24_ACTIONS = {
     "actions/checkout": 5,
     "actions/setup-python": 6,
     "actions/setup-node": 5,
+    "actions/setup-java": 5,
 }
 # Each language's setup action and the dependency cache it keeps (files it hashes).
 SETUP_ACTIONS = {
     "python": ("actions/setup-python", "pip", "tests/integration/requirements.txt"),
     "typescript": ("actions/setup-node", "npm", "tests/integration/package.json"),
+    "java": ("actions/setup-java", "maven", "tests/integration/pom.xml"),
 }
 
 
