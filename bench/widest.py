@@ -1,7 +1,8 @@
 """Wall time of generated suites: the widest in each language, and the TypeScript default.
 
-The widest is PostgreSQL + Redis + Kafka + all four external services + the
-example API (FastAPI for Python, Express for TypeScript); each runs through its
+The widest is tests/rig.py's WIDEST (the default database and cache, the last broker
+offered that brings its own server, every external service) + the example API
+(FastAPI for Python, Express for TypeScript); each runs through its
 own `make integration-test-external` (dependencies already installed), on one process and on
 two workers; median of ``--runs`` runs each, with the test count.
 
@@ -21,12 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.rig import make, render
+from tests.rig import WIDEST, make, render
 
-WIDEST = {
-    "queue": "kafka",
-    "external_services": ["http_api", "email", "object_storage", "payments"],
-}
 SUITES = {
     "python widest": {**WIDEST, "web_framework": "fastapi"},
     "typescript widest": {

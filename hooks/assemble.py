@@ -31,17 +31,19 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = "services"
 CATALOGUE = Path("catalogue/services.yml")
-LANGUAGES = ("python", "typescript", "go")
+LANGUAGES = ("python", "typescript", "java", "go")
 # Where each language's harness modules live, and their suffix.
 HARNESS = {
     "python": ("integration_harness", ".py"),
     "typescript": ("harness", ".ts"),
+    "java": ("src/test/java/integration/harness", ".java"),
     "go": ("harness", ".go"),
 }
 # The project folder of each service subfolder, as a template path.
 BASE = {
     "python": "template/{% if 'language=python' in parts %}tests{% endif %}/integration",
     "typescript": "template/{% if 'language=typescript' in parts %}tests{% endif %}/integration",
+    "java": "template/{% if 'language=java' in parts %}tests{% endif %}/integration",
     "go": "template/{% if 'language=go' in parts %}tests{% endif %}/integration",
     "any": "template/tests/integration",
 }

@@ -1,13 +1,21 @@
-"""The template's test rig: render projects from this checkout and enumerate the answers."""
+"""The template's test rig: render projects from this checkout and enumerate the answers.
+
+Service names are never written here: the answers that choose a service, the widest
+stack and each service's guard cases come from the catalogue and the service folders.
+"""
 
 from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
+import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,6 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = yaml.safe_load((ROOT / "copier.yml").read_text())
 CATALOGUE = yaml.safe_load((ROOT / "catalogue" / "services.yml").read_text())
 CHOICE_QUESTIONS = ("language", "database", "cache", "queue", "web_framework", "ci")
+SERVICES = ROOT / "services"
+# The questions whose answers choose services; with all of them "none", no service.
+NONE = {"database": "none", "cache": "none", "queue": "none"}
 
 
 def choices(question: str) -> list[str]:
@@ -238,3 +249,259 @@ def own_postgres_database(name: str) -> Iterator[str]:
         yield url
     finally:
         drop_postgres_database(name, with_workers=True)
+
+
+# ---- Answers derived from the catalogue ----------------------------------------------
+
+
+def service_chosen_by(question: str, value: str) -> str:
+    """The catalogue service that answering ``question`` with ``value`` chooses."""
+    return next(
+        name
+        for name, entry in CATALOGUE.items()
+        if entry["selected_by"].get(question) == value
+    )
+
+
+def alone(question: str, value: str) -> dict[str, Any]:
+    """Answers that choose only what ``question=value`` chooses (no other service)."""
+    if question == "external_services":
+        return {**NONE, "external_services": [value]}
+    return {**NONE, question: value}
+
+
+def alone_answers(service: str) -> dict[str, Any]:
+    """Answers choosing ``service`` and nothing else (its first ``selected_by`` answer)."""
+    question, value = next(iter(CATALOGUE[service]["selected_by"].items()))
+    return alone(question, value)
+
+
+def each_answer_alone() -> dict[str, dict[str, Any]]:
+    """``{"<question>-<answer>": answers}``: every answer that chooses a service, alone.
+
+    One entry per ``selected_by`` pair in catalogue order (a service chosen by two
+    answers, such as a cache and a queue on one server, has two).
+    """
+    found = {}
+    for entry in CATALOGUE.values():
+        for question, value in entry["selected_by"].items():
+            key = f"{question.split('_')[0]}-{value.replace('_', '-')}"
+            found[key] = alone(question, value)
+    return found
+
+
+def widest_answers() -> dict[str, Any]:
+    """The widest stack one project can have: the default database and cache, every
+    external service, and the last broker offered that brings a server no other answer
+    brings (a broker added to copier.yml later is the one the widest stack runs)."""
+    external = choices("external_services")
+    base = set(services_for({"queue": "none", "external_services": external}))
+    queue = next(
+        value
+        for value in reversed(choices("queue"))
+        if set(services_for({"queue": value, "external_services": external})) - base
+    )
+    return {"queue": queue, "external_services": external}
+
+
+# Used by bench/widest.py and the tests that run the widest project of each language.
+WIDEST = widest_answers()
+
+
+def covering(language: str) -> list[dict[str, Any]]:
+    """Few projects of ``language`` that together use every service it offers.
+
+    Greedy over `all_combinations` (the one adding most services first), so deterministic.
+    """
+    candidates = [a for a in all_combinations() if a["language"] == language]
+    wanted = {s for a in candidates for s in services_for(a)}
+    chosen: list[dict[str, Any]] = []
+    while wanted:
+        best = max(candidates, key=lambda a: len(wanted & set(services_for(a))))
+        chosen.append(best)
+        wanted -= set(services_for(best))
+    return chosen
+
+
+def without_language(service: str, language: str) -> Callable[[Path], None]:
+    """A change for `TemplateRepo.release`: the template as if ``service`` had no
+    ``language`` harness yet (its ``<language>:`` entry and folder removed)."""
+
+    def change(root: Path) -> None:
+        path = root / "services" / service / "service.yml"
+        lines = path.read_text().splitlines(keepends=True)
+        start = lines.index(f"  {language}:\n")
+        end = next(
+            (
+                i
+                for i in range(start + 1, len(lines))
+                if lines[i].strip() and not lines[i].startswith("    ")
+            ),
+            len(lines),
+        )
+        path.write_text("".join(lines[:start] + lines[end:]))
+        shutil.rmtree(root / "services" / service / language)
+
+    return change
+
+
+def guard_cases(service: str) -> dict[str, Any]:
+    """``services/<service>/guard.yml``: the settings its guard must refuse and accept,
+    and what else the template's tests check per service (see that file).
+
+    Empty when the file is missing (tests/test_services.py fails for that).
+    """
+    path = SERVICES / service / "guard.yml"
+    return (yaml.safe_load(path.read_text()) or {}) if path.is_file() else {}
+
+
+# ---- Generated projects' files --------------------------------------------------------
+
+
+def compose_file(project: Path) -> dict:
+    """The project's compose.test.yaml, parsed."""
+    return yaml.safe_load((project / "compose.test.yaml").read_text())
+
+
+def env_file(project: Path) -> dict[str, str]:
+    """The project's .env.test settings, with ``${VAR}`` references expanded."""
+    values = {}
+    for line in (project / ".env.test").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            values[name] = value
+    return {
+        name: re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], v)
+        for name, v in values.items()
+    }
+
+
+def local_server_rows(project: Path) -> dict[str, str]:
+    """``{service title: table row}`` of the generated README's "Running without Docker"."""
+    readme = (project / "tests/integration/README.md").read_text()
+    section = readme.split("## Running without Docker", 1)[1].split("\n## ", 1)[0]
+    rows = {
+        line.split(" | ")[0].lstrip("| "): line
+        for line in section.splitlines()
+        if line.startswith("| ")
+    }
+    return {
+        t: row for t, row in rows.items() if t not in ("service", "---|---|---|---")
+    }
+
+
+def harness_module(project: Path, name: str):
+    """``integration_harness.<name>`` imported fresh from the Python ``project``.
+
+    The caller removes ``integration_harness*`` from sys.modules when done (see
+    `forget_harness`), so modules of different projects never mix.
+    """
+    forget_harness()
+    sys.path.insert(0, str(project / "tests/integration"))
+    try:
+        return __import__(f"integration_harness.{name}", fromlist=[name])
+    finally:
+        sys.path.pop(0)
+
+
+def forget_harness() -> None:
+    """Remove every imported ``integration_harness`` module."""
+    for module in [m for m in sys.modules if m.startswith("integration_harness")]:
+        del sys.modules[module]
+
+
+# ---- Faults: ports, silent servers, killed runs' names, exact environments -------------
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nothing listens on (now)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, seconds: float = 15) -> None:
+    """Return once 127.0.0.1:``port`` accepts a connection (raise after ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@contextmanager
+def silent_server() -> Iterator[int]:
+    """A TCP server on 127.0.0.1 that accepts every connection and never answers; its port."""
+    server = socket.socket()
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        server.close()
+
+
+def stamp(seconds: float) -> str:
+    """A creation stamp as the harness's unique test names carry it: unix ``seconds``
+    in 7 base-36 digits."""
+    digits, number = "", int(seconds)
+    while number:
+        number, digit = divmod(number, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
+    return digits.rjust(7, "0")
+
+
+def stamped(name: str, seconds_ago: int, worker: str = "w1") -> str:
+    """A unique test name (``test-<worker>-<name>-<stamp><random>``) made ``seconds_ago``."""
+    return f"test-{worker}-{name}-{stamp(time.time() - seconds_ago)}a1b2c3"
+
+
+def clean_environment(**settings: str) -> dict[str, str]:
+    """os.environ without PG*/TEST_* variables, with NO_COLOR=1, plus ``settings``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "TEST_"))}
+    return {**env, "NO_COLOR": "1", **settings}
+
+
+def run_external(
+    project: Path, env: dict[str, str], *args: str, timeout: float = 600
+) -> tuple[int, str, float]:
+    """`make integration-test-external` with exactly ``env``: exit status, output, seconds."""
+    started = time.monotonic()
+    result = subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "-C",
+            str(project),
+            "integration-test-external",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )
+    return result.returncode, result.stdout + result.stderr, time.monotonic() - started

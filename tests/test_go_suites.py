@@ -31,31 +31,45 @@ import redis
 
 from native.common import native_service
 from tests.audit import leftovers
-from tests.rig import install, make, postgres_url, render, services_for
+from tests.rig import (
+    choices,
+    install,
+    make,
+    offered,
+    postgres_url,
+    render,
+    services_for,
+)
 
 NONE = {"database": "none", "cache": "none", "queue": "none"}
 GO = {"language": "go"}
+# Each answer Go offers, alone (named after it, so that this file names no service).
+ALONE = {
+    f"go-{question}-{value}".replace("_", "-"): {
+        **GO,
+        **NONE,
+        question: [value] if question == "external_services" else value,
+    }
+    for question in ("database", "cache", "queue", "external_services")
+    for value in choices(question)
+    if value != "none" and value in offered("go", question)
+}
 PROJECTS = {
     "go-default-stack": GO,
-    "go-postgres-alone": {**GO, **NONE, "database": "postgres"},
-    "go-redis-alone": {**GO, **NONE, "cache": "redis"},
-    "go-rabbitmq-alone": {**GO, **NONE, "queue": "rabbitmq"},
-    "go-redis-streams-alone": {**GO, **NONE, "queue": "redis"},
-    "go-nats-alone": {**GO, **NONE, "queue": "nats"},
-    "go-mqtt-alone": {**GO, **NONE, "queue": "mqtt"},
-    "go-kafka-alone": {**GO, **NONE, "queue": "kafka"},
-    "go-sqs-alone": {**GO, **NONE, "queue": "sqs"},
-    "go-mysql-alone": {**GO, **NONE, "database": "mysql"},
-    "go-mariadb-alone": {**GO, **NONE, "database": "mariadb"},
-    "go-http-api-alone": {**GO, **NONE, "external_services": ["http_api"]},
-    "go-email-alone": {**GO, **NONE, "external_services": ["email"]},
-    "go-payments-alone": {**GO, **NONE, "external_services": ["payments"]},
+    **ALONE,
     "go-no-services": {**GO, **NONE},
-    # Every Go harness module that can be chosen together: one go.mod must hold them all.
+    # Every Go harness module that can be chosen together (the last queue Go offers):
+    # one go.mod must hold them all.
     "go-widest": {
         **GO,
-        "queue": "nats",
-        "external_services": ["http_api", "email", "payments"],
+        "queue": [
+            v for v in choices("queue") if v != "none" and v in offered("go", "queue")
+        ][-1],
+        "external_services": [
+            v
+            for v in choices("external_services")
+            if v in offered("go", "external_services")
+        ],
     },
 }
 try:
@@ -160,7 +174,7 @@ def test_go_default_stack_passes_repeatedly_and_in_parallel_leaving_nothing(
 
 @pytest.mark.parametrize(
     "name",
-    [name for name in PROJECTS if name.endswith("-alone") or name == "go-widest"],
+    [*ALONE, "go-widest"],
 )
 def test_go_service_alone_passes_in_parallel_leaving_nothing(
     name: str, go_projects: dict[str, Path]
@@ -215,7 +229,7 @@ def test_go_wrong_password_is_reported_at_once_without_the_password(
     go_projects: dict[str, Path],
 ) -> None:
     result = make(
-        go_projects["go-postgres-alone"],
+        go_projects["go-database-postgres"],
         "integration-test-external",
         env={
             "TEST_DATABASE_URL": "postgresql://test:Pw0rdNotRight@127.0.0.1:25432/app_test"
@@ -249,7 +263,7 @@ def test_go_guard_refuses_what_is_not_a_test_database(
     url: str, message: str, go_projects: dict[str, Path]
 ) -> None:
     result = make(
-        go_projects["go-postgres-alone"],
+        go_projects["go-database-postgres"],
         "integration-test-external",
         env={"TEST_DATABASE_URL": url},
     )
@@ -272,7 +286,7 @@ def test_go_redis_database_with_foreign_keys_is_refused(
         client.set("not-ours", "1")
         try:
             result = make(
-                go_projects["go-redis-alone"],
+                go_projects["go-cache-redis"],
                 "integration-test-external",
                 env={"TEST_REDIS_URL": url},
             )
@@ -289,7 +303,7 @@ def test_go_redis_database_with_foreign_keys_is_refused(
 def test_go_run_lock_refuses_a_second_run_of_the_same_package(
     go_projects: dict[str, Path],
 ) -> None:
-    project = go_projects["go-postgres-alone"]
+    project = go_projects["go-database-postgres"]
     folder = str((project / "tests/integration").resolve())
     own = "app_test_go_" + hashlib.sha256(folder.encode()).hexdigest()[:8]
     with psycopg.connect(postgres_url(), autocommit=True) as other_run:
@@ -368,11 +382,12 @@ def guard_urls(service: str) -> tuple[list[str], list[str]]:
     "name",
     [
         "go-widest",
-        "go-mysql-alone",
-        "go-rabbitmq-alone",
-        "go-kafka-alone",
-        "go-mqtt-alone",
-        "go-sqs-alone",
+        *(
+            name
+            for name, answers in ALONE.items()
+            if not set(services_for(answers))
+            <= set(services_for(PROJECTS["go-widest"]))
+        ),
     ],
 )
 def test_go_guards_refuse_every_hostile_setting(

@@ -12,7 +12,6 @@ this module); the shared native servers are only used for databases of our own
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import select
@@ -28,21 +27,27 @@ from pathlib import Path
 
 import boto3
 import botocore.exceptions
-import nats
-import nats.errors
 import psycopg
 import pymysql
 import pytest
 import redis
 
 from native.common import native_service
+from tests import rig
 from tests.rig import (
     CATALOGUE,
+    WIDEST,
+    alone_answers,
     drop_postgres_database,
+    free_port,
+    guard_cases,
     install,
     postgres_url,
     recreate_postgres_database,
     render,
+    services_for,
+    silent_server,
+    stamped,
 )
 
 SERVICE_TIMEOUT = 3  # seconds: TEST_SERVICE_TIMEOUT of every run here
@@ -54,42 +59,6 @@ DATABASE = "guardts_test"
 def record(case: str, seconds: float) -> None:
     """Print how long a fault case took to end (seen with ``pytest -s``)."""
     print(f"\nfault case {case}: ended in {seconds:.1f} s (bound {BOUND} s)")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def silent_server() -> Iterator[int]:
-    """A TCP server on 127.0.0.1 that accepts every connection and never answers."""
-    server = socket.socket()
-    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.bind(("127.0.0.1", 0))
-    server.listen(64)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield server.getsockname()[1]
-    finally:
-        stop.set()
-        thread.join()
-        for conn in held:
-            conn.close()
-        server.close()
 
 
 @contextmanager
@@ -218,35 +187,14 @@ def mariadb_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def clean_environment(**settings: str) -> dict[str, str]:
-    """os.environ without PG*/TEST_* variables, plus ``settings``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "TEST_"))}
-    return {
-        **env,
-        "NO_COLOR": "1",
-        "TEST_SERVICE_TIMEOUT": str(SERVICE_TIMEOUT),
-        **settings,
-    }
+    """os.environ without PG*/TEST_* variables, with this module's TEST_SERVICE_TIMEOUT,
+    plus ``settings``."""
+    return rig.clean_environment(TEST_SERVICE_TIMEOUT=str(SERVICE_TIMEOUT), **settings)
 
 
 def run(project: Path, env: dict[str, str], *args: str) -> tuple[int, str, float]:
     """`make integration-test-external` with exactly ``env``; exit status, output, seconds."""
-    started = time.monotonic()
-    result = subprocess.run(
-        [
-            "make",
-            "--no-print-directory",
-            "-C",
-            str(project),
-            "integration-test-external",
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=BOUND + 60,
-        env=env,
-        check=False,
-    )
-    return result.returncode, result.stdout + result.stderr, time.monotonic() - started
+    return rig.run_external(project, env, *args, timeout=BOUND + 60)
 
 
 def default_env(redis_server: dict, index: int = 0, **more: str) -> dict[str, str]:
@@ -879,57 +827,31 @@ def test_a_busy_session_connection_is_replaced_and_only_its_test_fails(
     assert seconds < 20, seconds  # the stuck query was ended, not waited for
 
 
-WIDEST = {
-    "queue": "kafka",
-    "external_services": ["http_api", "email", "object_storage", "payments"],
-}
 ONLY_QUEUE = {"database": "none", "cache": "none"}
-SILENT_URLS = {
-    "kafka": (WIDEST, "127.0.0.1:{port}"),
-    "aws": (WIDEST, "http://127.0.0.1:{port}"),
-    "http_mock": (WIDEST, "http://127.0.0.1:{port}"),
-    "mail": (WIDEST, "http://127.0.0.1:{port}"),
-    "stripe": (WIDEST, "http://127.0.0.1:{port}"),
-    "rabbitmq": (
-        {**ONLY_QUEUE, "queue": "rabbitmq"},
-        "amqp://test:test@127.0.0.1:{port}/%2F",
-    ),
-    "nats": ({**ONLY_QUEUE, "queue": "nats"}, "nats://127.0.0.1:{port}"),
-    "mqtt": ({**ONLY_QUEUE, "queue": "mqtt"}, "mqtt://127.0.0.1:{port}"),
-}
+# Services with a TypeScript harness whose guard.yml gives the setting of a server
+# that never answers.
+SILENT = [
+    name
+    for name in CATALOGUE
+    if "silent_url" in guard_cases(name) and "typescript" in CATALOGUE[name]
+]
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory):
-    """``installed(answers)``: an installed TypeScript project with these answers (one per answer set)."""
-    projects: dict[str, Path] = {}
-
-    def get(answers: dict) -> Path:
-        key = repr(sorted(answers.items()))
-        if key not in projects:
-            path = render(
-                tmp_path_factory.mktemp("guard-ts-more") / "project",
-                language="typescript",
-                ci="none",
-                **answers,
-            )
-            install(path)
-            projects[key] = path
-        return projects[key]
-
-    return get
+def project_with(service: str) -> dict:
+    """The widest project's answers if it has ``service``, else answers choosing it alone."""
+    widest = {"language": "typescript", **WIDEST}
+    return WIDEST if service in services_for(widest) else alone_answers(service)
 
 
-@pytest.mark.parametrize("service", SILENT_URLS)
+@pytest.mark.parametrize("service", SILENT)
 def test_every_other_service_that_never_answers_stops_the_run_in_time(
-    installed, fresh_redis: dict, service: str
+    typescript_project, fresh_redis: dict, service: str
 ) -> None:
-    answers, template = SILENT_URLS[service]
     entry = CATALOGUE[service]
     with silent_server() as port:
-        url = template.format(port=port)
+        url = guard_cases(service)["silent_url"].format(port=port)
         env = default_env(fresh_redis, **{entry["url_var"]: url})
-        status, output, seconds = run(installed(answers), env)
+        status, output, seconds = run(typescript_project(project_with(service)), env)
 
     record(f"{entry['title']} hung at start", seconds)
     assert status != 0
@@ -940,72 +862,8 @@ def test_every_other_service_that_never_answers_stops_the_run_in_time(
     assert seconds < SERVICE_TIMEOUT + 15, seconds
 
 
-def stamped(name: str, seconds_ago: int) -> str:
-    """A `uniqueTestName`-shaped stream name created ``seconds_ago``."""
-    stamp = int(time.time()) - seconds_ago
-    digits = ""
-    while stamp:
-        stamp, digit = divmod(stamp, 36)
-        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
-    return f"test-w1-{name}-{digits.rjust(7, '0')}a1b2c3"
-
-
-def test_streams_a_killed_run_left_are_removed_by_the_next_run(
-    installed, tmp_path: Path
-) -> None:
-    """On a NATS of our own: a 2-hour-old test stream goes, a fresh one and others stay."""
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            "nats-server",
-            "-a",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "-js",
-            "-sd",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    old, fresh = stamped("leak", 7200), stamped("running", 60)
-    try:
-        url = f"nats://127.0.0.1:{port}"
-
-        async def streams(*create: str) -> list[str]:
-            client = await nats.connect(url, allow_reconnect=False)
-            try:
-                js = client.jetstream()
-                for name in create:
-                    await js.add_stream(name=name, subjects=[f"{name}.>"])
-                return sorted(info.config.name for info in await js.streams_info())
-            finally:
-                await client.close()
-
-        for _ in range(100):
-            try:
-                asyncio.run(streams())
-                break
-            except (OSError, nats.errors.Error):
-                time.sleep(0.1)  # still starting
-        asyncio.run(streams(old, fresh, "orders"))
-
-        status, output, _ = run(
-            installed({**ONLY_QUEUE, "queue": "nats"}),
-            clean_environment(TEST_NATS_URL=url),
-        )
-        left = asyncio.run(streams())
-    finally:
-        server.terminate()
-        server.wait(10)
-
-    assert status == 0, output[-3000:]
-    assert left == sorted([fresh, "orders"])
-
-
 def test_queues_and_buckets_a_killed_run_left_are_removed_by_the_next_run(
-    installed,
+    typescript_project,
 ) -> None:
     """On a moto server of our own: 2-hour-old test queues and buckets go, fresh ones and others stay."""
     port = free_port()
@@ -1034,7 +892,7 @@ def test_queues_and_buckets_a_killed_run_left_are_removed_by_the_next_run(
         s3.put_object(Bucket=old, Key="left.txt", Body=b"x")
 
         status, output, _ = run(
-            installed(
+            typescript_project(
                 {**ONLY_QUEUE, "queue": "sqs", "external_services": ["object_storage"]}
             ),
             clean_environment(TEST_AWS_ENDPOINT_URL=url),
@@ -1070,9 +928,11 @@ test("a made queue carries x-expires", async ({ makeQueue, amqpConnection }) => 
 """
 
 
-def test_rabbitmq_queues_a_killed_run_left_expire_on_their_own(installed) -> None:
+def test_rabbitmq_queues_a_killed_run_left_expire_on_their_own(
+    typescript_project,
+) -> None:
     """AMQP cannot list queues: each made queue expires once unused for an hour."""
-    project = installed({**ONLY_QUEUE, "queue": "rabbitmq"})
+    project = typescript_project({**ONLY_QUEUE, "queue": "rabbitmq"})
     probe = project / "tests/integration/zz_expiring.test.ts"
     probe.write_text(EXPIRING_QUEUE_TEST)
     try:

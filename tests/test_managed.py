@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from hooks import manifest
-from tests.rig import ROOT, make, render
+from tests.rig import ROOT, WIDEST, make, render
 from tests.test_update import (
     TemplateRepo,
     edit,
@@ -65,12 +65,7 @@ def test_manifest_template_is_generated_from_the_template_tree() -> None:
     "answers",
     [
         {},
-        {
-            "queue": "kafka",
-            "database": "mysql",
-            "web_framework": "fastapi",
-            "external_services": ["http_api", "email", "object_storage", "payments"],
-        },
+        {**WIDEST, "database": "mysql", "web_framework": "fastapi"},
         {
             "language": "typescript",
             "queue": "sqs",

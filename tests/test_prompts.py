@@ -16,8 +16,8 @@ import pexpect
 import pytest
 import yaml
 
-from tests.rig import ROOT
-from tests.test_answers import without_typescript_nats
+from tests.rig import ROOT, choices
+from tests.test_answers import LACKING, without_typescript
 from tests.test_update import TemplateRepo
 
 UP, DOWN, ENTER, ERASE_LINE = "\x1b[A", "\x1b[B", "\r", "\x15"
@@ -148,13 +148,14 @@ def test_a_typed_project_name_is_checked_at_the_prompt(tmp_path: Path) -> None:
 
 
 def test_a_service_the_language_lacks_is_disabled_in_the_menu(tmp_path: Path) -> None:
-    """Catalogue-driven: with no TypeScript example for NATS, Down skips it."""
+    """Catalogue-driven: with no TypeScript harness for the second broker, Down skips it."""
     template = TemplateRepo(tmp_path / "template")
-    template.release("0.2.0", without_typescript_nats)
+    template.release("0.2.0", without_typescript)
     project = tmp_path / "project"
     terminal = Terminal(project, source=template.path, ref="0.2.0")
 
     screen = answer_all(terminal, {"language": DOWN + ENTER, "queue": DOWN + ENTER})
 
-    assert answers_of(project)["queue"] == "mqtt"  # rabbitmq, (nats disabled), mqtt
-    assert "nats is not available with language=typescript" in screen
+    # The first broker, (the second disabled), the third.
+    assert answers_of(project)["queue"] == choices("queue")[2]
+    assert f"{LACKING} is not available with language=typescript" in screen

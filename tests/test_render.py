@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
-import time
 from importlib.metadata import requires
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,6 +20,9 @@ from tests.rig import (
     all_combinations,
     choices,
     combination_id,
+    compose_file,
+    env_file,
+    guard_cases,
     render,
     selects,
     services_for,
@@ -35,11 +34,13 @@ WITH_SERVICES = [answers for answers in COMBINATIONS if services_for(answers)]
 HARNESS = {
     "python": (Path("tests/integration/integration_harness"), ".py"),
     "typescript": (Path("tests/integration/harness"), ".ts"),
+    "java": (Path("tests/integration/src/test/java/integration/harness"), ".java"),
     "go": (Path("tests/integration/harness"), ".go"),
 }
 DEPENDENCIES = {
     "python": "requirements.txt",
     "typescript": "package.json",
+    "java": "pom.xml",
     "go": "go.mod",
 }
 
@@ -54,20 +55,8 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
-def env_file(project: Path) -> dict[str, str]:
-    values = {}
-    for line in (project / ".env.test").read_text().splitlines():
-        if line and not line.startswith("#"):
-            name, _, value = line.partition("=")
-            values[name] = value
-    return {
-        name: re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], v)
-        for name, v in values.items()
-    }
-
-
 def parse_setting(value: str):
-    """A URL setting, or a Kafka-style ``host:port`` list (its first server)."""
+    """A URL setting, or a bare ``host:port[,host:port]`` list (its first server)."""
     if "://" not in value:
         value = "tcp://" + value.split(",")[0]
     return urlsplit(value)
@@ -109,7 +98,7 @@ def test_expected_files_present_and_absent(
             requirements[pin] = requirements.get(pin, False) or used
         for question, files in harness_entry["examples"].items():
             wanted = selects(answers, question, entry["selected_by"][question])
-            for example in files:
+            for example in files:  # the example test, its code, a folder (schema/)
                 examples[example] = examples.get(example, False) or wanted
     api = answers["web_framework"] == "fastapi"
     assert (project / "tests/integration/test_api.py").exists() == api
@@ -196,12 +185,14 @@ NODE24_ACTIONS = {
     "actions/checkout": 5,
     "actions/setup-python": 6,
     "actions/setup-node": 5,
+    "actions/setup-java": 5,
     "actions/setup-go": 6,
 }
 # Each language's setup action and the dependency cache it keeps (files it hashes).
 SETUP_ACTIONS = {
     "python": ("actions/setup-python", "pip", "tests/integration/requirements.txt"),
     "typescript": ("actions/setup-node", "npm", "tests/integration/package.json"),
+    "java": ("actions/setup-java", "maven", "tests/integration/pom.xml"),
     "go": ("actions/setup-go", True, "tests/integration/go.mod"),
 }
 
@@ -212,8 +203,8 @@ def test_workflow_starts_the_services_from_compose(
 ) -> None:
     """CI runs the stack users run: compose.test.yaml through make, nothing else.
 
-    GitHub service containers cannot take a command (NATS without -js, Mosquitto
-    on loopback only), so no job may declare any, nor a second copy of an image.
+    GitHub service containers cannot take a command (some services need one: see
+    `command` in the catalogue), so no job may declare any, nor a second copy of an image.
     """
     project = rendered[combination_id(answers)]
     text = (project / ".github/workflows/integration-tests.yml").read_text()
@@ -413,14 +404,7 @@ def test_every_typescript_fixture_is_documented(rendered: dict[str, Path]) -> No
 
 # ---- compose.test.yaml on a real Docker host (issue 13) ----------------------
 
-# Checks that start a virtual machine each time they run (the JVM of Kafka's tools,
-# the Erlang VM of rabbitmq-diagnostics): slow on a busy two-vCPU CI runner.
-VM_HEALTHCHECKS = ("/opt/kafka/bin/", "rabbitmq-diagnostics")
 LINUX_EPHEMERAL_PORTS = range(32768, 61000)
-
-
-def compose_file(project: Path) -> dict:
-    return yaml.safe_load((project / "compose.test.yaml").read_text())
 
 
 def seconds(duration: str) -> float:
@@ -431,8 +415,13 @@ def seconds(duration: str) -> float:
     return sum(float(amount) * scale[unit] for amount, unit in parts)
 
 
+def service_named(compose_host: str) -> str:
+    """The catalogue name of the service compose calls ``compose_host``."""
+    return next(n for n, e in CATALOGUE.items() if e["compose_host"] == compose_host)
+
+
 def service_entry(compose_host: str) -> dict:
-    return next(e for e in CATALOGUE.values() if e["compose_host"] == compose_host)
+    return CATALOGUE[service_named(compose_host)]
 
 
 @pytest.mark.parametrize("answers", WITH_SERVICES, ids=combination_id)
@@ -469,7 +458,6 @@ def test_healthcheck_timing_holds_on_a_busy_runner(
     project = rendered[combination_id(answers)]
     for name, service in compose_file(project)["services"].items():
         check = service["healthcheck"]
-        command = check["test"][1]
         interval, timeout = seconds(check["interval"]), seconds(check["timeout"])
         start_period, retries = seconds(check["start_period"]), check["retries"]
         assert 1 <= interval <= 10, name
@@ -477,7 +465,9 @@ def test_healthcheck_timing_holds_on_a_busy_runner(
         assert start_period >= 5, name
         # Failing checks alone must not mark a slow starter unhealthy within a minute.
         assert start_period + retries * interval >= 60, name
-        if command.startswith(VM_HEALTHCHECKS):
+        # A check that starts a virtual machine each time (a JVM, the Erlang VM; its
+        # guard.yml says so) is slow on a busy two-vCPU CI runner.
+        if guard_cases(service_named(name)).get("healthcheck_starts_vm"):
             assert timeout >= 10 and start_period >= 30, (name, check)
 
 
@@ -492,128 +482,24 @@ def test_healthchecks_ask_127_0_0_1_and_the_image_has_the_tool(
         assert "localhost" not in command, (name, command)
         hosts = re.findall(r"(?:-h |//|--bootstrap-server )([\w.\-]+)", command)
         assert all(host == "127.0.0.1" for host in hosts), (name, command)
-        entry = service_entry(name)
-        image = entry["image"].split(":")[0]
-        # Tools each image has (shared/SERVICES.md, read from upstream sources).
+        # Tools the image has (its guard.yml, read from upstream sources).
         tool = command.split()[0]
-        assert tool in IMAGE_TOOLS[image], (image, tool)
+        tools = guard_cases(service_named(name))["healthcheck_tools"]
+        assert tool in tools, (name, tool)
 
 
 @pytest.mark.parametrize("answers", WITH_SERVICES, ids=combination_id)
 def test_compose_keeps_every_command_the_image_needs(
     answers: dict, rendered: dict[str, Path]
 ) -> None:
-    """The one definition of each service carries its command (CI runs it too)."""
+    """The one definition of each service carries its command (CI runs it too).
+
+    What a command must hold is the service's own test (services/<name>/test_<name>.py).
+    """
     project = rendered[combination_id(answers)]
     for name, service in compose_file(project)["services"].items():
         entry = service_entry(name)
         assert service.get("command") == entry.get("command"), name
-        image = entry["image"].split(":")[0]
-        if image == "nats":
-            # The image's default config has no JetStream; the check reads the monitor.
-            command = service["command"]
-            assert "-js" in command and "-sd" in command, command
-            monitor = command[command.index("-m") + 1]
-            assert f"127.0.0.1:{monitor}/" in service["healthcheck"]["test"][1]
-        if image == "eclipse-mosquitto":
-            # The default config listens on loopback only; this file in the image
-            # has `listener 1883` and `allow_anonymous true`.
-            assert service["command"][-2:] == ["-c", "/mosquitto-no-auth.conf"]
-            assert entry["container_port"] == 1883
-
-
-IMAGE_TOOLS = {
-    "postgres": {"pg_isready"},
-    "mysql": {"mysqladmin"},
-    "mariadb": {"healthcheck.sh"},  # no mysqladmin since 11.0
-    "redis": {"redis-cli"},
-    "rabbitmq": {"rabbitmq-diagnostics"},
-    "apache/kafka": {"/opt/kafka/bin/kafka-broker-api-versions.sh"},  # no curl/wget
-    "nats": {"wget"},  # the alpine variant's busybox; scratch has no shell
-    "eclipse-mosquitto": {"mosquitto_sub"},
-    "motoserver/moto": {"curl"},
-    "wiremock/wiremock": {"curl"},
-    "maildev/maildev": {"wget"},  # busybox on node:alpine; runs as `node`
-    "stripe/stripe-mock": {"nc"},  # alpine busybox
-}
-
-
-@pytest.mark.parametrize(
-    "answers",
-    [a for a in WITH_SERVICES if "kafka" in services_for(a)],
-    ids=combination_id,
-)
-def test_kafka_keeps_its_log_on_the_tmpfs(
-    answers: dict, rendered: dict[str, Path]
-) -> None:
-    """With env-only config the image's server.properties has only KAFKA_* values."""
-    project = rendered[combination_id(answers)]
-    kafka = compose_file(project)["services"][CATALOGUE["kafka"]["compose_host"]]
-    # The image maps KAFKA_LOG_DIRS to log.dirs (else /tmp/kafka-logs, on disk).
-    assert kafka["environment"]["KAFKA_LOG_DIRS"] in kafka["tmpfs"]
-
-
-def test_kafka_image_wrapper_writes_log_dirs_on_the_tmpfs(tmp_path: Path) -> None:
-    """The image's own env-to-config step (KafkaDockerWrapper), run on our environment.
-
-    The wrapper is in Kafka's core jar (the native broker's jars, same version as
-    the image). The tmpfs path is moved under tmp_path so nothing is written to /tmp.
-    """
-    from services.kafka import native as native_kafka
-
-    image_version = CATALOGUE["kafka"]["image"].rpartition(":")[2]
-    assert native_kafka.VERSION == image_version
-    if not (native_kafka.LIBS / f"kafka_2.13-{image_version}.jar").is_file():
-        pytest.skip("Kafka jars not fetched (python -m native start kafka)")
-    answers = next(a for a in WITH_SERVICES if "kafka" in services_for(a))
-    project = render(tmp_path / "project", **answers)
-    settings = env_file(project)
-    kafka = compose_file(project)["services"][CATALOGUE["kafka"]["compose_host"]]
-    (tmpfs,) = kafka["tmpfs"]
-    moved = str(tmp_path / "tmpfs") + tmpfs
-
-    dirs = {d: tmp_path / d for d in ("default", "mounted", "final")}
-    for d in dirs.values():
-        d.mkdir()
-    # The image's default file (its log.dirs is never read once any KAFKA_* is set).
-    (dirs["default"] / "server.properties").write_text(f"log.dirs={tmpfs}\n")
-    (dirs["final"] / "server.properties").write_text("")
-    environment = {
-        key: re.sub(r"\$\{(\w+)\}", lambda m: settings[m.group(1)], value).replace(
-            tmpfs, moved
-        )
-        for key, value in kafka["environment"].items()
-    }
-    # Checked first: without it the wrapper would format /tmp/kafka-logs here.
-    assert environment.get("KAFKA_LOG_DIRS") == moved, environment
-    result = subprocess.run(
-        [
-            "java",
-            "-cp",
-            f"{native_kafka.LIBS}/*",
-            "kafka.docker.KafkaDockerWrapper",
-            "setup",
-            *("--default-configs-dir", str(dirs["default"])),
-            *("--mounted-configs-dir", str(dirs["mounted"])),
-            *("--final-configs-dir", str(dirs["final"])),
-        ],
-        env={
-            "PATH": os.environ["PATH"],
-            "CLUSTER_ID": "5L6g3nShT-eMCtK--X86sw",  # the image's configureDefaults
-            **environment,
-        },
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    text = (dirs["final"] / "server.properties").read_text()
-    config = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
-    assert config["log.dirs"] == moved
-    assert any(Path(moved).iterdir())  # the storage was formatted there
-    # Only the environment counts: without KAFKA_LOG_DIRS, Kafka's /tmp/kafka-logs.
-    assert len(config) == len(environment)
 
 
 @pytest.mark.parametrize(
@@ -650,61 +536,6 @@ def test_mysql_84_password_exchange_has_its_rsa_package(
         pin = pins[wanted.name.lower()]
         (version,) = [s.version for s in pin.specifier if s.operator == "=="]
         assert wanted.specifier.contains(version), (wanted, pin)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.mark.skipif(not shutil.which("nats-server"), reason="no nats-server here")
-def test_nats_healthcheck_passes_only_with_jetstream(tmp_path: Path) -> None:
-    """The compose healthcheck, run against real servers with and without -js."""
-    answers = next(a for a in WITH_SERVICES if "nats" in services_for(a))
-    project = render(tmp_path / "project", **answers)
-    nats = compose_file(project)["services"][CATALOGUE["nats"]["compose_host"]]
-    check = nats["healthcheck"]["test"][1].replace("$$", "$")
-    assert "127.0.0.1:8222" in check and "8222" in nats["command"]
-    results = {}
-    for jetstream in (True, False):
-        port, monitor = free_port(), free_port()
-        command = [
-            "nats-server",
-            "-a",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "-m",
-            str(monitor),
-        ]
-        if jetstream:
-            command += ["-js", "-sd", str(tmp_path / "store")]
-        server = subprocess.Popen(command, stderr=subprocess.DEVNULL)
-        try:
-            wait_for_port(monitor)
-            probe = check.replace("127.0.0.1:8222", f"127.0.0.1:{monitor}")
-            results[jetstream] = subprocess.run(
-                ["sh", "-c", probe], check=False, timeout=30
-            ).returncode
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-    assert results == {True: 0, False: 1}, results
-    gone = check.replace("127.0.0.1:8222", f"127.0.0.1:{free_port()}")
-    assert subprocess.run(["sh", "-c", gone], check=False, timeout=30).returncode != 0
-
-
-def wait_for_port(port: int, seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 def test_pymysql_encrypts_with_the_pinned_cryptography() -> None:

@@ -16,166 +16,27 @@ import redis
 from native.common import native_service
 from tests.rig import (
     CATALOGUE,
+    WIDEST,
     all_combinations,
+    guard_cases,
     install,
     make,
     render,
     services_for,
 )
 
-HOSTILE = {
-    "postgres": [
-        "postgresql://app:secret@db.prod.example.com:5432/app_test",
-        "postgresql://app:secret@orders.c9akciq32.eu-west-1.rds.amazonaws.com/app_test",
-        "postgresql://app:secret@myproject.postgres.database.azure.com/app_test",
-        "postgresql://test:test@127.0.0.1:25432/app",
-        "postgresql://test:test@127.0.0.1:25432/production",
-        "postgresql://test:test@10.0.0.5:5432/app_test",
-        "postgresql://test:test@192.168.1.20/app_test",
-        "postgresql://test:test@0.0.0.0:25432/app_test",
-        "postgresql://test:test@[2001:db8::1]:5432/app_test",
-        "postgresql://test:test@localhost.evil.example.com/app_test",
-        "postgresql://test:test@127.0.0.1.nip.io/app_test",
-        "postgresql://test:test@prod%2Eexample%2Ecom/app_test",
-        "postgresql://test:test@127.0.0.1:25432/app_test?host=prod.example.com",
-        "postgresql://test:test@127.0.0.1:25432/app_test?hostaddr=10.1.2.3",
-        "postgresql://test:test@127.0.0.1,replica.prod.example.com/app_test",
-        "postgresql://test:test@127.0.0.1:25432/app_test?dbname=app",
-        "postgresql://127.0.0.1/app_test?service=prod",
-        "host=prod.example.com dbname=app_test user=test",
-        # Issue 11: "test" must be a whole word; a database must be named.
-        "postgresql://test:test@127.0.0.1:25432/latest_orders",
-        "postgresql://test:test@127.0.0.1:25432/contest",
-        "postgresql://test:test@127.0.0.1:25432/latest_prod",
-        "postgresql://test:test@127.0.0.1:25432/apptest",
-        "postgresql://test:test@127.0.0.1:25432/attestation",
-        "postgresql://test:test@127.0.0.1:25432/",
-        "postgresql://test:test@127.0.0.1:25432",
-        "postgresql://test@",
-        "host=127.0.0.1 user=test password=secret",
-        "postgresql://test:test@db.localhost.example.com/app_test",
-        "postgresql://test:test@db.notlocalhost/app_test",
-        "postgresql://test:test@db.localhost:25432/app_test",
-    ],
-    "mysql": [
-        "mysql://root:secret@orders.cluster-c9akciq32.eu-west-1.rds.amazonaws.com/app_test",
-        "mysql://root:secret@db.prod.example.com:3306/app_test",
-        "mysql://root:test@127.0.0.1:25306/app",
-        "mysql://root:test@127.0.0.1:25306/production",
-        "mysql://root:test@10.0.0.5:3306/app_test",
-        "mysql://root:test@127.0.0.1.nip.io/app_test",
-        "mysql://root:test@prod%2Eexample%2Ecom/app_test",
-        "mysql://root:test@127.0.0.1:25306/app_test?host=prod.example.com",
-        "mysql://root:test@127.0.0.1:25306/app_test?unix_socket=/run/mysqld/prod.sock",
-        "mysql://root:test@127.0.0.1,db.prod.example.com/app_test",
-        "mysql://root:test@127.0.0.1:25306/",
-        "postgresql://test:test@127.0.0.1:25306/app_test",
-        "mysql://root:test@127.0.0.1:25306/latest_orders",
-        "mysql://root:test@127.0.0.1:25306/contest",
-        "mysql://root:test@127.0.0.1:25306",
-        "mysql://root:test@127.0.0.1:25306/attestation",
-        "mysql://root:test@db.localhost:25306/app_test",
-    ],
-    "redis": [
-        "redis://cache.prod.internal:6379/0",
-        "rediss://:token@my-cache.redis.cache.windows.net:6380/0",
-        "redis://10.0.0.3:6379/1",
-        "redis://127.0.0.1.attacker.example.com:6379/0",
-        "redis://user:pass@%31%30.0.0.3:6379/0",
-        "redis://cache.prod.internal:6379/0?db=1",
-        "rediss://:secret@db.localhost.example.com:6380/0?password=secret",
-        "redis://db.localhost:6379/0",
-    ],
-    "rabbitmq": [
-        "amqp://user:pass@rabbit.prod.example.com/%2F",
-        "amqps://user:pass@b-1234.mq.us-east-1.amazonaws.com:5671/%2F",
-        "amqp://user:pass@172.16.0.9:5672/%2F",
-    ],
-    "nats": [
-        "nats://events.prod.example.com:4222",
-        "nats://127.0.0.1:25222,nats://nats-2.prod.example.com:4222",
-        "tls://user:secret@connect.ngs.global",
-    ],
-    "mqtt": [
-        "mqtts://user:secret@a1b2c3-ats.iot.eu-west-1.amazonaws.com:8883",
-        "mqtt://broker.hivemq.com:1883",
-        "mqtt://192.168.0.40:1883",
-    ],
-    "kafka": [
-        "b-1.orders.kafka.eu-west-1.amazonaws.com:9092",
-        "127.0.0.1:25092,broker-2.prod.example.com:9092",
-        "pkc-4nym6.us-east-1.aws.confluent.cloud:9092",
-        "SASL_SSL://10.0.0.12:9093",
-        "localhost",
-    ],
-    "aws": [
-        "https://sqs.eu-west-1.amazonaws.com",
-        "https://s3.amazonaws.com",
-        "http://10.0.0.8:5000",
-        "http://127.0.0.1.nip.io:25500",
-        "ftp://127.0.0.1:25500",
-    ],
-    "http_mock": [
-        "https://api.stripe.com",
-        "http://wiremock.prod.example.com:8080",
-        "http://192.168.3.4:8080",
-        "file:///etc/passwd",
-    ],
-    "mail": [
-        "http://mail.prod.example.com:1080",
-        "smtp://smtp.sendgrid.net:587",
-        "http://10.1.1.1:1080",
-        "ftp://127.0.0.1:1080",
-    ],
-    "stripe": [
-        "https://api.stripe.com",
-        "http://stripe-mock.staging.example.com:12111",
-        "http://172.20.0.4:12111",
-    ],
-}
-SAFE = {
-    "postgres": [
-        "postgresql://test:test@127.0.0.1:25432/app_test",
-        "postgresql://test:test@localhost/my_test_db",
-        "postgresql://test:test@[::1]:25432/app_test",
-        "postgresql://test:test@postgres:5432/app_test",
-        "postgresql://test:test@127.0.0.1:25432/test_app",
-        "postgresql://test:test@127.0.0.1:25432/app-test-2",
-        "postgresql://test:test@127.0.0.1:25432/app_test_gw0",
-        "postgresql://test:test@127.0.0.1:25432/test2",
-        "postgresql://test:test@127.0.0.1:25432/app_tests",
-        "host=127.0.0.1 dbname=app_test user=test password=secret",
-    ],
-    "mysql": [
-        "mysql://root:test@127.0.0.1:25306/app_test",
-        "mysql://root:test@localhost/my_test_db",
-        "mysql://root:test@[::1]:25306/app_test?charset=utf8mb4",
-        "mysql://root:test@mysql:3306/app_test",
-        "mysql://root:test@127.0.0.1:25306/test_app",
-        "mysql://root:test@localhost:25306/app_tests",
-    ],
-    "redis": [
-        "redis://127.0.0.1:25379/0",
-        "redis://redis:6379/3",
-        "unix:///tmp/redis.sock?db=2",
-        "redis://127.0.0.1:25379/0?db=3",
-    ],
-    "rabbitmq": [
-        "amqp://test:test@127.0.0.1:25682/%2F",
-        "amqp://test:test@rabbitmq/%2F",
-    ],
-    "nats": [
-        "nats://127.0.0.1:25222",
-        "nats://nats:4222",
-        "nats://localhost:4222,nats://[::1]:4222",
-    ],
-    "mqtt": ["mqtt://127.0.0.1:25883", "mqtt://mqtt:1883"],
-    "kafka": ["127.0.0.1:25092", "kafka:19092", "localhost:9092,[::1]:9092"],
-    "aws": ["http://127.0.0.1:25500", "http://aws:5000", "http://localhost:4566"],
-    "http_mock": ["http://127.0.0.1:25080", "http://wiremock:8080"],
-    "mail": ["http://127.0.0.1:25180", "smtp://127.0.0.1:25025", "http://maildev:1080"],
-    "stripe": ["http://127.0.0.1:25111", "http://stripe-mock:12111"],
-}
+# Each service's cases are its folder's guard.yml (services/<name>/guard.yml).
+HOSTILE = [
+    (service, url) for service in CATALOGUE for url in guard_cases(service)["hostile"]
+]
+SAFE = [
+    (service, url)
+    for service in CATALOGUE
+    for url in [
+        *guard_cases(service)["safe"],
+        *guard_cases(service).get("safe_python_only", []),
+    ]
+]
 
 
 @pytest.fixture(scope="module")
@@ -217,9 +78,7 @@ def settings(module, **values: str):
     return package.Settings(values=values, env_file=None)
 
 
-@pytest.mark.parametrize(
-    ("service", "url"), [(s, u) for s, urls in HOSTILE.items() for u in urls]
-)
+@pytest.mark.parametrize(("service", "url"), HOSTILE)
 def test_hostile_target_is_refused_with_the_fix(
     harness, service: str, url: str
 ) -> None:
@@ -239,9 +98,7 @@ def test_hostile_target_is_refused_with_the_fix(
     )
 
 
-@pytest.mark.parametrize(
-    ("service", "url"), [(s, u) for s, urls in SAFE.items() for u in urls]
-)
+@pytest.mark.parametrize(("service", "url"), SAFE)
 def test_loopback_and_compose_targets_pass(harness, service: str, url: str) -> None:
     module = harness(service)
     module.guard(url, settings(module))
@@ -387,13 +244,6 @@ def test_typescript_harness_refuses_a_dev_database_and_a_remote_host(
     assert "Test Files" not in far.stdout  # stopped before any test file ran
 
 
-# Settings only the Python drivers take: ioredis has no unix:// URLs.
-PYTHON_ONLY = {
-    "unix:///tmp/redis.sock?db=2",
-    # A libpq keyword string: node-postgres takes URLs only.
-    "host=127.0.0.1 dbname=app_test user=test password=secret",
-}
-
 GUARD_TEST = """
 import { readFileSync } from "node:fs";
 import { expect, test } from "vitest";
@@ -417,17 +267,19 @@ for (const [service, { module, hostile, safe }] of Object.entries<any>(cases)) {
 
 
 def test_typescript_guards_refuse_every_hostile_setting(tmp_path: Path) -> None:
-    """The same hostile and safe settings as above, through the TypeScript harness modules."""
-    project = render(
-        tmp_path / "project",
-        language="typescript",
-        queue="kafka",
-        external_services=["http_api", "email", "object_storage", "payments"],
-    )
+    """The same hostile and safe settings as above (but the Python-only ones), through
+    the TypeScript harness modules, all in the widest project."""
+    project = render(tmp_path / "project", language="typescript", **WIDEST)
     integration = project / "tests/integration"
     modules: dict[str, str] = {}
     packages: set[str] = set()
-    for service in HOSTILE:
+    # A service without a TypeScript harness (Python only) has no module to check here.
+    guarded = [
+        s
+        for s in CATALOGUE
+        if guard_cases(s)["hostile"] and "typescript" in CATALOGUE[s]
+    ]
+    for service in guarded:
         entry = CATALOGUE[service]["typescript"]
         modules[service] = entry["module"]
         packages |= {
@@ -454,10 +306,10 @@ def test_typescript_guards_refuse_every_hostile_setting(tmp_path: Path) -> None:
     cases = {
         service: {
             "module": modules[service],
-            "hostile": HOSTILE[service],
-            "safe": [url for url in SAFE[service] if url not in PYTHON_ONLY],
+            "hostile": guard_cases(service)["hostile"],
+            "safe": guard_cases(service)["safe"],
         }
-        for service in HOSTILE
+        for service in guarded
     }
     # One project holds every module here, so it must know every compose service name.
     services_ts = integration / "harness/services.ts"

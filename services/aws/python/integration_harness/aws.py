@@ -19,19 +19,18 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import boto3
 import pytest
 from botocore.config import Config
 
-from .plugin import unique_test_name
+from .naming import unique_test_name
 from .readiness import Misconfigured, NotReady
-from .safety import ensure_disposable
+from .safety import ensure_disposable_url, guarded_url
+from .services import service_of
 from .settings import Settings
 
-TITLE = "AWS emulator"
-URL_VAR = "TEST_AWS_ENDPOINT_URL"
+SERVICE = service_of("aws")
 REGION = "us-east-1"
 # Fixed, fake credentials: the emulator accepts any; real AWS refuses these.
 CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
@@ -39,10 +38,7 @@ CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 
 def guard(url: str, settings: Settings) -> None:
     """Refuse ``url`` unless its host is a disposable test service (see ``safety``)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise ValueError(f"{URL_VAR} must be an http:// URL, not {url!r}")
-    ensure_disposable(TITLE, url, [parts.hostname or ""], settings.allowed_hosts)
+    ensure_disposable_url(SERVICE, url, settings.allowed_hosts)
 
 
 def probe(url: str, timeout: float) -> str:
@@ -56,7 +52,7 @@ def probe(url: str, timeout: float) -> str:
         ) from None
     except (OSError, ValueError) as error:
         raise NotReady(str(getattr(error, "reason", error))) from None
-    return "moto (SQS, S3)"
+    return SERVICE.title
 
 
 def make_client(url: str, service: str, **config: Any) -> Any:
@@ -78,9 +74,7 @@ def aws_endpoint_url(harness_settings: Settings) -> str:
 
     Give it to code under test as ``endpoint_url`` together with test credentials.
     """
-    url = harness_settings.url(URL_VAR)
-    guard(url, harness_settings)
-    return url
+    return guarded_url(harness_settings, SERVICE.url_var, guard)
 
 
 @pytest.fixture(scope="session")

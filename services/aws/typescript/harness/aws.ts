@@ -31,20 +31,18 @@ import {
   type Message,
 } from "@aws-sdk/client-sqs";
 import type { TestAPI } from "vitest";
+import { isLeftoverTestName, uniqueTestName } from "./naming";
 import { Misconfigured, NotReady } from "./readiness";
-import { ensureDisposable } from "./safety";
-import { isLeftoverTestName, loadSettings, uniqueTestName, type Settings } from "./settings";
+import { ensureDisposableUrl, guardedUrl } from "./safety";
+import { serviceOf } from "./services";
+import type { Settings, SettingsFixtures } from "./settings";
 
-export const TITLE = "AWS emulator";
-export const URL_VAR = "TEST_AWS_ENDPOINT_URL";
+/** Who this service is (from the catalogue, see `services.ts`). */
+export const SERVICE = serviceOf("aws");
 
 /** Refuse `url` unless its host is a disposable test service (see `safety`). */
 export async function guard(url: string, settings: Settings): Promise<void> {
-  const parsed = new URL(url);
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw new Error(`${URL_VAR} must be an http:// URL, not ${url}`);
-  }
-  await ensureDisposable(TITLE, url, [decodeURIComponent(parsed.hostname)], settings.allowedHosts);
+  await ensureDisposableUrl(SERVICE, url, settings.allowedHosts);
 }
 
 /** Ask moto's own API; throw NotReady / Misconfigured. */
@@ -56,7 +54,7 @@ export async function probe(url: string, timeoutSeconds: number): Promise<string
     throw new NotReady(error instanceof Error ? `${error.message} (${String(error.cause ?? "")})` : String(error));
   }
   if (!response.ok) throw new Misconfigured(`HTTP ${response.status} from ${url}/moto-api/: is this a moto server?`);
-  return "moto (SQS, S3)";
+  return SERVICE.title;
 }
 
 /** Empty and delete `bucket` (one page of objects: test buckets hold few). */
@@ -116,20 +114,14 @@ export interface AwsFixtures {
 }
 
 /** `test` with the AWS emulator fixtures. */
-export function withAws<T extends object>(test: TestAPI<T>) {
+export function withAws<T extends SettingsFixtures>(test: TestAPI<T>) {
   return test.extend<AwsFixtures>({
     awsEndpointUrl: [
-      // eslint-disable-next-line no-empty-pattern
-      async ({}, use) => {
-        const settings = loadSettings();
-        const url = settings.url(URL_VAR);
-        await guard(url, settings);
-        await use(url);
-      },
+      async ({ harnessSettings }, use) => use(await guardedUrl(harnessSettings, SERVICE.urlVar, guard)),
       { scope: "worker" },
     ],
     awsClientConfig: [async ({ awsEndpointUrl }, use) => use(clientConfig(awsEndpointUrl)), { scope: "worker" }],
-    makeSqsQueue: async ({ awsClientConfig, awsEndpointUrl }, use) => {
+    makeSqsQueue: async ({ awsClientConfig, awsEndpointUrl, harnessSettings }, use) => {
       const sqs = new SQSClient(awsClientConfig);
       const created: string[] = [];
       const make = async (purpose = "queue", options: MakeSqsQueueOptions = {}): Promise<string> => {
@@ -150,11 +142,11 @@ export function withAws<T extends object>(test: TestAPI<T>) {
         return QueueUrl!;
       };
       await use(make);
-      await guard(awsEndpointUrl, loadSettings());
+      await guard(awsEndpointUrl, harnessSettings);
       for (const url of created.reverse()) await sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
       sqs.destroy();
     },
-    makeBucket: async ({ awsClientConfig, awsEndpointUrl }, use) => {
+    makeBucket: async ({ awsClientConfig, awsEndpointUrl, harnessSettings }, use) => {
       const s3 = new S3Client(awsClientConfig);
       const created: string[] = [];
       await use(async (purpose = "bucket") => {
@@ -163,7 +155,7 @@ export function withAws<T extends object>(test: TestAPI<T>) {
         created.push(name);
         return name;
       });
-      await guard(awsEndpointUrl, loadSettings());
+      await guard(awsEndpointUrl, harnessSettings);
       for (const bucket of created) await deleteBucket(s3, bucket);
       s3.destroy();
     },

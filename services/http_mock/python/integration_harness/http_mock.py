@@ -18,26 +18,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from .plugin import unique_test_name
+from .naming import unique_test_name
 from .readiness import Misconfigured, NotReady
-from .safety import ensure_disposable
+from .safety import ensure_disposable_url, guarded_url
+from .services import service_of
 from .settings import Settings
 
-TITLE = "WireMock"
-URL_VAR = "TEST_HTTP_MOCK_URL"
+SERVICE = service_of("http_mock")
 
 
 def guard(url: str, settings: Settings) -> None:
     """Refuse ``url`` unless its host is a disposable test service (see ``safety``)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise ValueError(f"{URL_VAR} must be an http:// URL, not {url!r}")
-    ensure_disposable(TITLE, url, [parts.hostname or ""], settings.allowed_hosts)
+    ensure_disposable_url(SERVICE, url, settings.allowed_hosts)
 
 
 def probe(url: str, timeout: float) -> str:
@@ -50,15 +46,13 @@ def probe(url: str, timeout: float) -> str:
         raise Misconfigured(
             f"HTTP {response.status_code} from {url}/__admin/health: is this WireMock?"
         )
-    return f"{TITLE} {response.json().get('version', '')}".strip()
+    return f"{SERVICE.title} {response.json().get('version', '')}".strip()
 
 
 @pytest.fixture(scope="session")
 def http_mock_url(harness_settings: Settings) -> str:
     """Session: URL of a ready WireMock server (``TEST_HTTP_MOCK_URL``)."""
-    url = harness_settings.url(URL_VAR)
-    guard(url, harness_settings)
-    return url
+    return guarded_url(harness_settings, SERVICE.url_var, guard)
 
 
 class HttpMock:

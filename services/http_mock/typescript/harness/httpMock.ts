@@ -11,20 +11,18 @@
  * requests are removed.
  */
 import type { TestAPI } from "vitest";
+import { uniqueTestName } from "./naming";
 import { Misconfigured, NotReady } from "./readiness";
-import { ensureDisposable } from "./safety";
-import { loadSettings, uniqueTestName, type Settings } from "./settings";
+import { ensureDisposableUrl, guardedUrl } from "./safety";
+import { serviceOf } from "./services";
+import type { Settings, SettingsFixtures } from "./settings";
 
-export const TITLE = "WireMock";
-export const URL_VAR = "TEST_HTTP_MOCK_URL";
+/** Who this service is (from the catalogue, see `services.ts`). */
+export const SERVICE = serviceOf("httpMock");
 
 /** Refuse `url` unless its host is a disposable test service (see `safety`). */
 export async function guard(url: string, settings: Settings): Promise<void> {
-  const parsed = new URL(url);
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw new Error(`${URL_VAR} must be an http:// URL, not ${url}`);
-  }
-  await ensureDisposable(TITLE, url, [decodeURIComponent(parsed.hostname)], settings.allowedHosts);
+  await ensureDisposableUrl(SERVICE, url, settings.allowedHosts);
 }
 
 /** Ask WireMock's health endpoint; throw NotReady / Misconfigured. */
@@ -37,7 +35,7 @@ export async function probe(url: string, timeoutSeconds: number): Promise<string
   }
   if (!response.ok) throw new Misconfigured(`HTTP ${response.status} from ${url}/__admin/health: is this WireMock?`);
   const { version = "" } = (await response.json()) as { version?: string };
-  return `${TITLE} ${version}`.trim();
+  return `${SERVICE.title} ${version}`.trim();
 }
 
 export interface StubResponse {
@@ -148,22 +146,16 @@ export interface HttpMockFixtures {
 }
 
 /** `test` with the WireMock fixtures. */
-export function withHttpMock<T extends object>(test: TestAPI<T>) {
+export function withHttpMock<T extends SettingsFixtures>(test: TestAPI<T>) {
   return test.extend<HttpMockFixtures>({
     httpMockUrl: [
-      // eslint-disable-next-line no-empty-pattern
-      async ({}, use) => {
-        const settings = loadSettings();
-        const url = settings.url(URL_VAR);
-        await guard(url, settings);
-        await use(url);
-      },
+      async ({ harnessSettings }, use) => use(await guardedUrl(harnessSettings, SERVICE.urlVar, guard)),
       { scope: "worker" },
     ],
-    httpMock: async ({ httpMockUrl }, use) => {
+    httpMock: async ({ httpMockUrl, harnessSettings }, use) => {
       const mock = new HttpMock(httpMockUrl, uniqueTestName("httpMock", "api", "-"));
       await use(mock);
-      await guard(httpMockUrl, loadSettings());
+      await guard(httpMockUrl, harnessSettings);
       await mock.removeAll();
     },
   });

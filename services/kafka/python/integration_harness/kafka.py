@@ -20,13 +20,13 @@ import pytest
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from .plugin import is_stale_test_name, unique_test_name
+from .naming import is_stale_test_name, unique_test_name
 from .readiness import NotReady
-from .safety import ensure_disposable
+from .safety import ensure_disposable, guarded_url
+from .services import service_of
 from .settings import Settings
 
-TITLE = "Kafka"
-URL_VAR = "TEST_KAFKA_BOOTSTRAP_SERVERS"
+SERVICE = service_of("kafka")
 
 
 def _hosts(bootstrap_servers: str) -> list[str]:
@@ -38,7 +38,7 @@ def _hosts(bootstrap_servers: str) -> list[str]:
         host, sep, port = server.rpartition(":")
         if not sep or not port.isdigit():
             raise ValueError(
-                f"{URL_VAR}: expected host:port[,host:port], not {server!r}"
+                f"{SERVICE.url_var}: expected host:port[,host:port], not {server!r}"
             )
         hosts.append(host)
     return hosts
@@ -47,7 +47,10 @@ def _hosts(bootstrap_servers: str) -> list[str]:
 def guard(bootstrap_servers: str, settings: Settings) -> None:
     """Refuse the servers unless every host is a disposable test service (see ``safety``)."""
     ensure_disposable(
-        TITLE, bootstrap_servers, _hosts(bootstrap_servers), settings.allowed_hosts
+        SERVICE.title,
+        bootstrap_servers,
+        _hosts(bootstrap_servers),
+        settings.allowed_hosts,
     )
 
 
@@ -59,7 +62,7 @@ def probe(bootstrap_servers: str, timeout: float) -> str:
     except KafkaException as error:
         raise NotReady(str(error.args[0].str() if error.args else error)) from None
     brokers = len(metadata.brokers)
-    return f"{TITLE} ({brokers} broker{'s' if brokers != 1 else ''})"
+    return f"{SERVICE.title}, {brokers} broker{'s' if brokers != 1 else ''}"
 
 
 def preflight(bootstrap_servers: str, settings: Settings, workers: int = 1) -> None:
@@ -87,9 +90,7 @@ def kafka_bootstrap_servers(harness_settings: Settings) -> str:
 
     Give it to code under test as ``bootstrap.servers``.
     """
-    servers = harness_settings.url(URL_VAR)
-    guard(servers, harness_settings)
-    return servers
+    return guarded_url(harness_settings, SERVICE.url_var, guard)
 
 
 @pytest.fixture(scope="session")

@@ -11,12 +11,14 @@
  */
 import { Kafka, logLevel, type Consumer, type EachMessagePayload, type Producer } from "kafkajs";
 import type { TestAPI } from "vitest";
+import { uniqueTestName, workerId } from "./naming";
 import { NotReady } from "./readiness";
-import { ensureDisposable } from "./safety";
-import { loadSettings, uniqueTestName, workerId, type Settings } from "./settings";
+import { ensureDisposable, guardedUrl } from "./safety";
+import { serviceOf } from "./services";
+import type { Settings, SettingsFixtures } from "./settings";
 
-export const TITLE = "Kafka";
-export const URL_VAR = "TEST_KAFKA_BOOTSTRAP_SERVERS";
+/** Who this service is (from the catalogue, see `services.ts`). */
+export const SERVICE = serviceOf("kafka");
 
 function brokers(servers: string): string[] {
   return servers.split(",").map((server) => server.trim().replace(/^\w+:\/\//, "")).filter(Boolean);
@@ -26,10 +28,10 @@ function brokers(servers: string): string[] {
 export async function guard(servers: string, settings: Settings): Promise<void> {
   const hosts = brokers(servers).map((broker) => {
     const match = /^(.*):(\d+)$/.exec(broker);
-    if (!match) throw new Error(`${URL_VAR}: expected host:port[,host:port], not ${broker}`);
+    if (!match) throw new Error(`${SERVICE.urlVar}: expected host:port[,host:port], not ${broker}`);
     return match[1];
   });
-  await ensureDisposable(TITLE, servers, hosts, settings.allowedHosts);
+  await ensureDisposable(SERVICE.title, servers, hosts, settings.allowedHosts);
 }
 
 /** Fetch the cluster's metadata; describe it, or throw NotReady. */
@@ -46,7 +48,7 @@ export async function probe(servers: string, timeoutSeconds: number): Promise<st
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return `${TITLE} (${cluster.brokers.length} broker${cluster.brokers.length === 1 ? "" : "s"})`;
+    return `${SERVICE.title}, ${cluster.brokers.length} broker${cluster.brokers.length === 1 ? "" : "s"}`;
   } catch (error) {
     throw new NotReady(error instanceof Error ? error.message : String(error));
   } finally {
@@ -105,16 +107,10 @@ export interface KafkaFixtures {
 }
 
 /** `test` with the Kafka fixtures. */
-export function withKafka<T extends object>(test: TestAPI<T>) {
+export function withKafka<T extends SettingsFixtures>(test: TestAPI<T>) {
   return test.extend<KafkaFixtures>({
     kafkaBootstrapServers: [
-      // eslint-disable-next-line no-empty-pattern
-      async ({}, use) => {
-        const settings = loadSettings();
-        const servers = settings.url(URL_VAR);
-        await guard(servers, settings);
-        await use(servers);
-      },
+      async ({ harnessSettings }, use) => use(await guardedUrl(harnessSettings, SERVICE.urlVar, guard)),
       { scope: "worker" },
     ],
     kafka: [
@@ -135,7 +131,7 @@ export function withKafka<T extends object>(test: TestAPI<T>) {
       await use(producer);
       await producer.disconnect();
     },
-    makeKafkaTopic: async ({ kafka, kafkaBootstrapServers }, use) => {
+    makeKafkaTopic: async ({ kafka, kafkaBootstrapServers, harnessSettings }, use) => {
       const admin = kafka.admin();
       await admin.connect();
       const created: string[] = [];
@@ -146,12 +142,12 @@ export function withKafka<T extends object>(test: TestAPI<T>) {
         return topic;
       });
       if (created.length > 0) {
-        await guard(kafkaBootstrapServers, loadSettings());
+        await guard(kafkaBootstrapServers, harnessSettings);
         await admin.deleteTopics({ topics: created });
       }
       await admin.disconnect();
     },
-    makeKafkaConsumer: async ({ kafka, kafkaBootstrapServers }, use) => {
+    makeKafkaConsumer: async ({ kafka, kafkaBootstrapServers, harnessSettings }, use) => {
       const readers: KafkaReader[] = [];
       const groups: string[] = [];
       await use(async (topic: string) => {
@@ -172,7 +168,7 @@ export function withKafka<T extends object>(test: TestAPI<T>) {
       });
       for (const reader of readers) await reader.consumer.disconnect();
       if (groups.length > 0) {
-        await guard(kafkaBootstrapServers, loadSettings());
+        await guard(kafkaBootstrapServers, harnessSettings);
         const admin = kafka.admin();
         await admin.connect();
         await admin.deleteGroups(groups);

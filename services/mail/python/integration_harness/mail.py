@@ -22,22 +22,21 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from .plugin import unique_test_name
+from .naming import unique_test_name
 from .readiness import Misconfigured, NotReady
-from .safety import ensure_disposable
+from .safety import ensure_disposable_url, guarded_url
+from .services import service_of
 from .settings import Settings
 
-TITLE = "MailDev"
-URL_VAR = "TEST_MAILDEV_URL"
-SMTP_URL_VAR = "TEST_SMTP_URL"
+SERVICE = service_of("mail")
+SMTP_URL_VAR = SERVICE.also_url_vars[0]
 
 
 def guard(url: str, settings: Settings) -> None:
     """Refuse ``url`` unless its host is a disposable test service (see ``safety``)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https", "smtp"):
-        raise ValueError(f"{URL_VAR} / {SMTP_URL_VAR}: unexpected URL {url!r}")
-    ensure_disposable(TITLE, url, [parts.hostname or ""], settings.allowed_hosts)
+    ensure_disposable_url(
+        SERVICE, url, settings.allowed_hosts, ("http", "https", "smtp")
+    )
 
 
 def probe(url: str, timeout: float) -> str:
@@ -50,7 +49,7 @@ def probe(url: str, timeout: float) -> str:
         raise Misconfigured(
             f"HTTP {response.status_code} from {url}/healthz: is this MailDev?"
         )
-    return TITLE
+    return SERVICE.title
 
 
 def smtp_address(url: str) -> tuple[str, int]:
@@ -65,9 +64,7 @@ def smtp_url(harness_settings: Settings) -> str:
 
     Give it to the code under test as its mail server; `smtp_address` splits it.
     """
-    url = harness_settings.url(SMTP_URL_VAR)
-    guard(url, harness_settings)
-    return url
+    return guarded_url(harness_settings, SMTP_URL_VAR, guard)
 
 
 class Mailbox:
@@ -117,8 +114,7 @@ class Mailbox:
 
 @pytest.fixture(scope="session")
 def _mail_api(harness_settings: Settings) -> Iterator[httpx.Client]:
-    url = harness_settings.url(URL_VAR)
-    guard(url, harness_settings)
+    url = guarded_url(harness_settings, SERVICE.url_var, guard)
     with httpx.Client(base_url=url, timeout=10) as client:
         yield client
 

@@ -10,21 +10,19 @@
  * reads only the messages for them, and deletes those after the test.
  */
 import type { TestAPI } from "vitest";
+import { uniqueTestName } from "./naming";
 import { Misconfigured, NotReady } from "./readiness";
-import { ensureDisposable } from "./safety";
-import { loadSettings, uniqueTestName, type Settings } from "./settings";
+import { ensureDisposableUrl, guardedUrl } from "./safety";
+import { serviceOf } from "./services";
+import type { Settings, SettingsFixtures } from "./settings";
 
-export const TITLE = "MailDev";
-export const URL_VAR = "TEST_MAILDEV_URL";
-export const SMTP_URL_VAR = "TEST_SMTP_URL";
+/** Who this service is (from the catalogue, see `services.ts`). */
+export const SERVICE = serviceOf("mail");
+export const SMTP_URL_VAR = SERVICE.alsoUrlVars[0];
 
 /** Refuse `url` unless its host is a disposable test service (see `safety`). */
 export async function guard(url: string, settings: Settings): Promise<void> {
-  const parsed = new URL(url);
-  if (!["http:", "https:", "smtp:"].includes(parsed.protocol)) {
-    throw new Error(`${URL_VAR} / ${SMTP_URL_VAR}: unexpected URL ${url}`);
-  }
-  await ensureDisposable(TITLE, url, [decodeURIComponent(parsed.hostname)], settings.allowedHosts);
+  await ensureDisposableUrl(SERVICE, url, settings.allowedHosts, ["http", "https", "smtp"]);
 }
 
 /** Ask the capture server's health endpoint; throw NotReady / Misconfigured. */
@@ -36,7 +34,7 @@ export async function probe(url: string, timeoutSeconds: number): Promise<string
     throw new NotReady(error instanceof Error ? `${error.message} (${String(error.cause ?? "")})` : String(error));
   }
   if (!response.ok) throw new Misconfigured(`HTTP ${response.status} from ${url}/healthz: is this MailDev?`);
-  return TITLE;
+  return SERVICE.title;
 }
 
 /** A message as MailDev's API gives it (the fields the examples use). */
@@ -99,23 +97,14 @@ export interface MailFixtures {
 }
 
 /** `test` with the e-mail capture fixtures. */
-export function withMail<T extends object>(test: TestAPI<T>) {
+export function withMail<T extends SettingsFixtures>(test: TestAPI<T>) {
   return test.extend<MailFixtures>({
     smtpUrl: [
-      // eslint-disable-next-line no-empty-pattern
-      async ({}, use) => {
-        const settings = loadSettings();
-        const url = settings.url(SMTP_URL_VAR);
-        await guard(url, settings);
-        await use(url);
-      },
+      async ({ harnessSettings }, use) => use(await guardedUrl(harnessSettings, SMTP_URL_VAR, guard)),
       { scope: "worker" },
     ],
-    // eslint-disable-next-line no-empty-pattern
-    mailbox: async ({}, use) => {
-      const settings = loadSettings();
-      const apiUrl = settings.url(URL_VAR);
-      await guard(apiUrl, settings);
+    mailbox: async ({ harnessSettings }, use) => {
+      const apiUrl = await guardedUrl(harnessSettings, SERVICE.urlVar, guard);
       const box = new Mailbox(apiUrl, uniqueTestName("mailbox", "mail", "-"));
       await use(box);
       await box.deleteAll();

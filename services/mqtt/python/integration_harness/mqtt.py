@@ -20,13 +20,13 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from .plugin import unique_test_name
-from .readiness import Misconfigured, NotReady, redact
-from .safety import ensure_disposable
+from .naming import unique_test_name
+from .readiness import Misconfigured, NotReady
+from .safety import ensure_disposable, guarded_url, redact
+from .services import service_of
 from .settings import Settings
 
-TITLE = "MQTT"
-URL_VAR = "TEST_MQTT_URL"
+SERVICE = service_of("mqtt")
 _END_OF_RETAINED = "__integration_harness_end__"
 
 
@@ -34,7 +34,7 @@ def _broker(url: str) -> tuple[str, int, str | None, str | None, bool]:
     parts = urlsplit(url)
     if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl"):
         raise ValueError(
-            f"{URL_VAR} must start with mqtt:// or mqtts://, not {parts.scheme}://"
+            f"{SERVICE.url_var} must start with mqtt:// or mqtts://, not {parts.scheme}://"
         )
     tls = parts.scheme in ("mqtts", "ssl")
     username = unquote(parts.username) if parts.username else None
@@ -50,7 +50,9 @@ def _broker(url: str) -> tuple[str, int, str | None, str | None, bool]:
 
 def guard(url: str, settings: Settings) -> None:
     """Refuse ``url`` unless its host is a disposable test service (see ``safety``)."""
-    ensure_disposable(TITLE, redact(url), [_broker(url)[0]], settings.allowed_hosts)
+    ensure_disposable(
+        SERVICE.title, redact(url), [_broker(url)[0]], settings.allowed_hosts
+    )
 
 
 class ConnectionRefused(RuntimeError):
@@ -126,7 +128,7 @@ def probe(url: str, timeout: float) -> str:
         raise NotReady(str(error) or type(error).__name__) from None
     try:
         version = Inbox(client, "$SYS/broker/version").next(timeout=1.0, fail=False)
-        return version.payload.decode() if version else TITLE
+        return version.payload.decode() if version else SERVICE.title
     finally:
         close(client)
 
@@ -179,9 +181,7 @@ def clear_retained(url: str, prefix: str) -> list[str]:
 @pytest.fixture(scope="session")
 def mqtt_url(harness_settings: Settings) -> str:
     """Session: URL of a ready MQTT broker (``TEST_MQTT_URL``)."""
-    url = harness_settings.url(URL_VAR)
-    guard(url, harness_settings)
-    return url
+    return guarded_url(harness_settings, SERVICE.url_var, guard)
 
 
 @pytest.fixture

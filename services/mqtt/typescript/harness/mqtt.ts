@@ -8,20 +8,22 @@
  */
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { TestAPI } from "vitest";
+import { uniqueTestName } from "./naming";
 import { Misconfigured, NotReady } from "./readiness";
-import { ensureDisposable, redact } from "./safety";
-import { loadSettings, uniqueTestName, type Settings } from "./settings";
+import { ensureDisposable, guardedUrl, redact } from "./safety";
+import { serviceOf } from "./services";
+import type { Settings, SettingsFixtures } from "./settings";
 
-export const TITLE = "MQTT broker";
-export const URL_VAR = "TEST_MQTT_URL";
+/** Who this service is (from the catalogue, see `services.ts`). */
+export const SERVICE = serviceOf("mqtt");
 
 /** Refuse `url` unless its host is a disposable test service (see `safety`). */
 export async function guard(url: string, settings: Settings): Promise<void> {
   const parsed = new URL(url);
   if (!["mqtt:", "mqtts:", "ws:", "wss:"].includes(parsed.protocol)) {
-    throw new Error(`${URL_VAR} must be an mqtt:// URL`);
+    throw new Error(`${SERVICE.urlVar} must be an mqtt:// URL`);
   }
-  await ensureDisposable(TITLE, redact(url), [decodeURIComponent(parsed.hostname)], settings.allowedHosts);
+  await ensureDisposable(SERVICE.title, redact(url), [decodeURIComponent(parsed.hostname)], settings.allowedHosts);
 }
 
 /** Connect once; describe the broker, or throw NotReady / Misconfigured. */
@@ -29,7 +31,7 @@ export async function probe(url: string, timeoutSeconds: number): Promise<string
   try {
     const client = await mqtt.connectAsync(url, { connectTimeout: timeoutSeconds * 1000, reconnectPeriod: 0 });
     await client.endAsync();
-    return TITLE;
+    return SERVICE.title;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw /Not authorized|Bad username|code 5|code 4/i.test(message) ? new Misconfigured(message) : new NotReady(message);
@@ -89,26 +91,20 @@ export interface MqttFixtures {
 }
 
 /** `test` with the MQTT fixtures. */
-export function withMqtt<T extends object>(test: TestAPI<T>) {
+export function withMqtt<T extends SettingsFixtures>(test: TestAPI<T>) {
   return test.extend<MqttFixtures>({
     mqttUrl: [
-      // eslint-disable-next-line no-empty-pattern
-      async ({}, use) => {
-        const settings = loadSettings();
-        const url = settings.url(URL_VAR);
-        await guard(url, settings);
-        await use(url);
-      },
+      async ({ harnessSettings }, use) => use(await guardedUrl(harnessSettings, SERVICE.urlVar, guard)),
       { scope: "worker" },
     ],
-    makeTopic: async ({ mqttUrl }, use) => {
+    makeTopic: async ({ mqttUrl, harnessSettings }, use) => {
       const prefixes: string[] = [];
       await use((purpose = "topic") => {
         const prefix = uniqueTestName("makeTopic", purpose, "/");
         prefixes.push(prefix);
         return prefix;
       });
-      await guard(mqttUrl, loadSettings());
+      await guard(mqttUrl, harnessSettings);
       for (const prefix of prefixes) await clearRetained(mqttUrl, prefix);
     },
     makeClient: async ({ mqttUrl }, use) => {

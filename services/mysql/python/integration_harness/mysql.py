@@ -22,7 +22,6 @@ broken by a timed-out test is replaced.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,17 +31,28 @@ import pymysql
 import pymysql.connections
 import pytest
 
-from .plugin import xdist_worker
-from .readiness import Misconfigured, NotReady, redact
-from .safety import UnsafeTarget, ensure_disposable, ensure_test_database
+from .databases import (
+    SCHEMA_DIR,
+    SCHEMA_TABLE,
+    claimed_by_another_run,
+    schema_digest,
+    schema_files,
+    worker_databases,
+)
+from .readiness import Misconfigured, NotReady
+from .safety import (
+    ensure_disposable,
+    ensure_test_database,
+    guarded_url,
+    redact,
+)
+from .services import service_of
 from .settings import Settings
 
-TITLE = "MySQL/MariaDB"
-URL_VAR = "TEST_DATABASE_URL"
+SERVICE = service_of("mysql")
 LOCK_WAIT_SECONDS = 10
 STATEMENT_SECONDS = 30
 DEFAULT_TIMEOUT = 10.0
-SCHEMA_TABLE = "integration_harness_schema"
 _SCHEMES = ("mysql", "mariadb")
 _QUERY_OPTIONS = ("charset",)
 # Access denied, unknown database, host not allowed, wrong authentication plugin.
@@ -54,17 +64,17 @@ def connect_args(url: str) -> dict[str, Any]:
     parts = urlsplit(url)
     if parts.scheme not in _SCHEMES:
         raise ValueError(
-            f"{URL_VAR} must start with mysql:// (got {parts.scheme or 'no'} scheme)"
+            f"{SERVICE.url_var} must start with mysql:// (got {parts.scheme or 'no'} scheme)"
         )
     options = parse_qs(parts.query)
     unknown = sorted(set(options) - set(_QUERY_OPTIONS))
     if unknown:
         raise ValueError(
-            f"{URL_VAR}: unsupported option {', '.join(unknown)}; "
+            f"{SERVICE.url_var}: unsupported option {', '.join(unknown)}; "
             f"only {', '.join(_QUERY_OPTIONS)} may follow '?'"
         )
     if "," in parts.netloc.rsplit("@", 1)[-1]:
-        raise ValueError(f"{URL_VAR} must name exactly one host")
+        raise ValueError(f"{SERVICE.url_var} must name exactly one host")
     database = unquote(parts.path.lstrip("/"))
     return {
         "host": parts.hostname or "",
@@ -100,7 +110,11 @@ def guard(url: str, settings: Settings) -> None:
     """Refuse ``url`` unless it is a disposable test database (see ``safety``)."""
     args = connect_args(url)
     ensure_disposable(
-        TITLE, redact(url), [args["host"]], settings.allowed_hosts, args["database"]
+        SERVICE.title,
+        redact(url),
+        [args["host"]],
+        settings.allowed_hosts,
+        args["database"],
     )
 
 
@@ -165,18 +179,14 @@ def preflight(url: str, settings: Settings, workers: int = 1) -> None:
             cursor.execute("SELECT DATABASE()")
             row = cursor.fetchone()
             ensure_test_database(
-                TITLE, redact(url), str(row[0] if row and row[0] else "")
+                SERVICE.title, redact(url), str(row[0] if row and row[0] else "")
             )
             cursor.execute(
                 "SELECT GET_LOCK(%s, 0)", (f"integration-harness:{database}",)
             )
             row = cursor.fetchone()
         if not (row and row[0] == 1):
-            raise UnsafeTarget(
-                f"Another test run is using {TITLE} database {database!r} at {redact(url)} "
-                f"right now. Wait for it to finish, or give this run a database of its own "
-                f"in {URL_VAR} ('test' must be a whole word of its name)."
-            )
+            raise claimed_by_another_run(SERVICE, database, url)
         truncate_tables_with_rows(conn)
     except BaseException:
         conn.close()
@@ -204,19 +214,10 @@ def database_url(harness_settings: Settings) -> Iterator[str]:
     session starts and dropped when it ends. Give this URL to code under test
     (``integration_harness.mysql.connect(url)`` opens a PyMySQL connection).
     """
-    url = harness_settings.url(URL_VAR)
-    guard(url, harness_settings)
-    worker = xdist_worker()
-    if worker is None:
-        yield url
-        return
-    name = f"{connect_args(url)['database']}_{worker}"
-    _recreate_database(url, name, create=True)
-    yield _with_database(url, name)
-    _recreate_database(url, name, create=False)
-
-
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+    url = guarded_url(harness_settings, SERVICE.url_var, guard)
+    yield from worker_databases(
+        url, connect_args(url)["database"], _recreate_database, _with_database
+    )
 
 
 def split_statements(script: str) -> list[str]:
@@ -229,14 +230,6 @@ def split_statements(script: str) -> list[str]:
     return [s.strip() for s in "\n".join(lines).split(";\n") if s.strip(" ;\n")]
 
 
-def schema_digest(files: Iterable[Path]) -> str:
-    """sha256 of the schema files' names and contents, in name order."""
-    digest = hashlib.sha256()
-    for file in sorted(files, key=lambda f: f.name):
-        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 def apply_schema_files(database_url: str, folder: Path = SCHEMA_DIR) -> list[str]:
     """Build the schema from every ``*.sql`` file in ``folder``; return the names run.
 
@@ -245,7 +238,7 @@ def apply_schema_files(database_url: str, folder: Path = SCHEMA_DIR) -> list[str
     table is dropped and the files run again in name order, statement by
     statement; otherwise nothing runs (and the list is empty).
     """
-    files = sorted(folder.glob("*.sql")) if folder.is_dir() else []
+    files = schema_files(folder)
     if not files:
         return []
     digest = schema_digest(files)

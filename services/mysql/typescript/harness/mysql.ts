@@ -1,32 +1,35 @@
 // Managed by integration-harness: `copier update` rewrites this file.
 /**
- * MySQL and MariaDB fixtures: `databaseUrl`, `db`, `cleanDb` (the same as for PostgreSQL).
+ * MySQL and MariaDB fixtures: `databaseUrl`, `databaseSchema`, `db`, `cleanDb` (the same as for PostgreSQL).
+ *
+ * Override `databaseSchema` (your schema or migrations) and `cleanDbKeepTables`
+ * (seed tables) with `test.extend(...)` in a file of yours rather than editing here.
  *
  * Isolation: `db` wraps each test in a transaction that is rolled back. MySQL ends
  * a transaction at any DDL statement, so tests that run DDL use `cleanDb`, which
  * empties every table with rows before and after the test. Each Vitest worker
- * has a database of its own (`<database>_w<N>`), created from `schema/*.sql`
- * when the worker starts, so a changed schema file or a killed run never carries
- * over to the next run.
+ * has a database of its own (`<database>_w<N>`), created when the worker starts
+ * (then `databaseSchema` runs `schema/*.sql`), so a changed schema file or a
+ * killed run never carries over to the next run.
  *
  * Identifiers are always quoted with backticks (embedded backticks doubled), the
  * server is asked `DATABASE()` before anything is cleaned, and every session has
  * bounded statements and lock waits; connects and harness queries are bounded
  * by `TEST_SERVICE_TIMEOUT`.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import mysql from "mysql2/promise";
 import type { TestAPI } from "vitest";
+import { claimedByAnotherRun, SCHEMA_DIR, schemaFiles, workerDatabaseName } from "./databases";
 import { bounded, markStopped, Misconfigured, NotReady, stoppedReason } from "./readiness";
-import { ensureDisposable, ensureTestDatabase, redact, UnsafeTarget } from "./safety";
-import { loadSettings, workerId, type Settings } from "./settings";
+import { ensureDisposable, ensureTestDatabase, guardedUrl, redact, UnsafeTarget } from "./safety";
+import { serviceOf } from "./services";
+import { loadSettings, type Settings, type SettingsFixtures } from "./settings";
 
-export const TITLE = "MySQL/MariaDB";
-export const URL_VAR = "TEST_DATABASE_URL";
+/** Who this service is (from the catalogue, see `services.ts`). */
+export const SERVICE = serviceOf("mysql");
+/** Seconds a connect may take where no settings are at hand (as `TEST_SERVICE_TIMEOUT`'s default). */
+const DEFAULT_CONNECT_TIMEOUT = 10;
 const PERMANENT_ERRORS = [1045, 1049, 1130, 1251, 1698]; // access denied, unknown database, ...
-const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "schema");
 /** Session bounds, in the form each server accepts (unknown ones are skipped). */
 const SESSION_BOUNDS = [
   "SET SESSION max_statement_time = 30", // MariaDB, seconds
@@ -41,13 +44,13 @@ export function quoteIdentifier(name: string): string {
 }
 
 /** mysql2's connection options for `url`: the one parse every fixture uses. */
-export function connectOptions(url: string): mysql.ConnectionOptions {
+export function connectOptions(url: string, timeoutSeconds = DEFAULT_CONNECT_TIMEOUT): mysql.ConnectionOptions {
   const parsed = new URL(url);
   if (parsed.protocol !== "mysql:" && parsed.protocol !== "mariadb:") {
-    throw new Error(`${URL_VAR} must start with mysql://`);
+    throw new Error(`${SERVICE.urlVar} must start with mysql://`);
   }
   const unknown = [...parsed.searchParams.keys()].filter((key) => key !== "charset");
-  if (unknown.length > 0) throw new Error(`${URL_VAR}: unsupported option ${unknown.join(", ")}`);
+  if (unknown.length > 0) throw new Error(`${SERVICE.urlVar}: unsupported option ${unknown.join(", ")}`);
   const database = decodeURIComponent(parsed.pathname.slice(1));
   return {
     host: decodeURIComponent(parsed.hostname),
@@ -56,20 +59,19 @@ export function connectOptions(url: string): mysql.ConnectionOptions {
     password: decodeURIComponent(parsed.password),
     database,
     charset: parsed.searchParams.get("charset") ?? "utf8mb4",
-    connectTimeout: loadSettings().serviceTimeout * 1000,
+    connectTimeout: timeoutSeconds * 1000,
   };
 }
 
 /** Refuse `url` unless it is a disposable test database (see `safety`). */
 export async function guard(url: string, settings: Settings): Promise<void> {
   const { host, database } = connectOptions(url);
-  await ensureDisposable(TITLE, url, [host ?? ""], settings.allowedHosts, database ?? "");
+  await ensureDisposable(SERVICE.title, url, [host ?? ""], settings.allowedHosts, database ?? "");
 }
 
 /** A connection to `url` with the session bounds set; the connect itself is bounded. */
-async function connect(url: string): Promise<mysql.Connection> {
-  const timeout = loadSettings().serviceTimeout;
-  const conn = await bounded(mysql.createConnection(connectOptions(url)), timeout + 1, `${TITLE} at ${redact(url)}`);
+async function connect(url: string, timeout: number): Promise<mysql.Connection> {
+  const conn = await bounded(mysql.createConnection(connectOptions(url, timeout)), timeout + 1, `${SERVICE.title} at ${redact(url)}`);
   conn.on("error", () => undefined); // a lost connection fails the query that needs it
   for (const statement of SESSION_BOUNDS) {
     await conn.query({ sql: statement, timeout: timeout * 1000 }).catch((error: { errno?: number }) => {
@@ -81,15 +83,14 @@ async function connect(url: string): Promise<mysql.Connection> {
 
 /** Close `conn` without waiting on a server that may not answer. */
 async function close(conn: mysql.Connection): Promise<void> {
-  await bounded(conn.end(), 2, TITLE).catch(() => conn.destroy());
+  await bounded(conn.end(), 2, SERVICE.title).catch(() => conn.destroy());
 }
 
 /** Ask the server which database this connection really reached; refuse unless it is a test database. */
-async function ensureServerDatabase(conn: mysql.Connection, url: string): Promise<string> {
-  const timeout = loadSettings().serviceTimeout;
+async function ensureServerDatabase(conn: mysql.Connection, url: string, timeout: number): Promise<string> {
   const [rows] = await conn.query<mysql.RowDataPacket[]>({ sql: "SELECT DATABASE() AS name", timeout: timeout * 1000 });
   const name = String(rows[0].name ?? "");
-  ensureTestDatabase(TITLE, url, name);
+  ensureTestDatabase(SERVICE.title, url, name);
   return name;
 }
 
@@ -121,19 +122,16 @@ let runLock: mysql.Connection | undefined;
  * Before the run: claim the database with a named lock held until the run ends,
  * or refuse; then empty the rows a killed run may have left in it.
  */
-export async function preflight(url: string): Promise<void> {
-  const conn = await connect(url);
+export async function preflight(url: string, settings: Settings): Promise<void> {
+  const timeout = settings.serviceTimeout;
+  const conn = await connect(url, timeout);
   try {
-    const database = await ensureServerDatabase(conn, url);
+    const database = await ensureServerDatabase(conn, url, timeout);
     const [rows] = await conn.query<mysql.RowDataPacket[]>("SELECT GET_LOCK(?, 0) AS locked", [
       `integration-harness:${database}`,
     ]);
     if (rows[0].locked !== 1) {
-      throw new UnsafeTarget(
-        `Another test run is using ${TITLE} database '${database}' at ${redact(url)} right now. ` +
-          `Wait for it to finish, or give this run a database of its own in ${URL_VAR} ` +
-          `('test' must be a whole word of its name).`,
-      );
+      throw claimedByAnotherRun(SERVICE, database, url);
     }
     await truncateTablesWithRows(conn);
   } catch (error) {
@@ -148,8 +146,8 @@ export async function release(): Promise<void> {
   runLock = undefined;
 }
 
-async function run(url: string, statements: string[]): Promise<void> {
-  const conn = await connect(url);
+async function run(url: string, statements: string[], timeout: number): Promise<void> {
+  const conn = await connect(url, timeout);
   try {
     for (const statement of statements) await conn.query(statement);
   } finally {
@@ -168,25 +166,25 @@ export function splitStatements(script: string): string[] {
 }
 
 /** Run every `schema/*.sql` file in name order, statement by statement. */
-export async function applySchemaFiles(databaseUrl: string, folder = SCHEMA_DIR): Promise<string[]> {
-  let files: string[];
-  try {
-    files = readdirSync(folder).filter((name) => name.endsWith(".sql")).sort();
-  } catch {
-    return [];
-  }
-  for (const file of files) await run(databaseUrl, splitStatements(readFileSync(join(folder, file), "utf8")));
-  return files;
+export async function applySchemaFiles(
+  databaseUrl: string,
+  folder = SCHEMA_DIR,
+  timeoutSeconds = loadSettings().serviceTimeout,
+): Promise<string[]> {
+  const files = schemaFiles(folder);
+  for (const file of files) await run(databaseUrl, splitStatements(file.sql), timeoutSeconds);
+  return files.map((file) => file.name);
 }
 
-/** Empty every table of the connection's database that has rows; return their names. */
-export async function truncateTablesWithRows(conn: mysql.Connection): Promise<string[]> {
+/** Empty every table of the connection's database that has rows, except `keep`; return their names. */
+export async function truncateTablesWithRows(conn: mysql.Connection, keep: Iterable<string> = []): Promise<string[]> {
+  const kept = new Set(keep);
   const [tables] = await conn.query<mysql.RowDataPacket[]>(
     "SELECT table_name AS name FROM information_schema.tables " +
       "WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'",
   );
   const dirty: string[] = [];
-  for (const { name } of tables) {
+  for (const { name } of tables.filter((table) => !kept.has(String(table.name)))) {
     const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT 1 FROM ${quoteIdentifier(String(name))} LIMIT 1`);
     if (rows.length) dirty.push(String(name));
   }
@@ -203,8 +201,12 @@ export async function truncateTablesWithRows(conn: mysql.Connection): Promise<st
 }
 
 export interface MysqlFixtures {
-  /** Worker: URL of this worker's own disposable database, schema applied. */
+  /** Worker: URL of this worker's own disposable database, created empty (give it to code under test). */
   databaseUrl: string;
+  /** Worker: builds the schema once per worker (every `schema/*.sql` in name order); override to run migrations; `db` and `cleanDb` depend on it. */
+  databaseSchema: void;
+  /** Worker: tables `cleanDb` never empties (`"table"`); override for seed data. */
+  cleanDbKeepTables: ReadonlySet<string>;
   /** Per test: a mysql2 connection in a transaction rolled back after the test. */
   db: mysql.Connection;
   /** Per test: for code that commits on its own connections; every table with rows emptied before and after. */
@@ -212,7 +214,9 @@ export interface MysqlFixtures {
 }
 
 interface MysqlWorkerFixtures {
+  /** Worker: the connection `db` runs its transactions on. */
   mysqlWorkerConnection: mysql.Connection;
+  /** Worker: the autocommit connection `cleanDb` empties tables with. */
   mysqlCleanConnection: mysql.Connection;
 }
 
@@ -220,17 +224,21 @@ interface MysqlWorkerFixtures {
 function stopped(url: string, error: unknown): Error {
   const reason = error instanceof Error ? error.message : String(error);
   if (error instanceof UnsafeTarget || (error instanceof Error && "sqlState" in error)) return error; // the server's own reason
-  const message = `${TITLE} at ${redact(url)} stopped answering (${reason}); the remaining tests that use it are skipped`;
-  markStopped(TITLE, message);
+  const message = `${SERVICE.title} at ${redact(url)} stopped answering (${reason}); the remaining tests that use it are skipped`;
+  markStopped(SERVICE.title, message);
   const stop = new Error(redact(message));
   stop.stack = stop.message; // one line: no trace, no code frame
   return stop;
 }
 
 /** `test` with the MySQL/MariaDB fixtures. */
-export function withMysql<T extends object>(test: TestAPI<T>) {
-  const connection = async ({ databaseUrl }: { databaseUrl: string }, use: (c: mysql.Connection) => Promise<void>) => {
-    const conn = await connect(databaseUrl).catch((error) => {
+export function withMysql<T extends SettingsFixtures>(test: TestAPI<T>) {
+  const connection = async (
+    { databaseUrl, databaseSchema, harnessSettings }: { databaseUrl: string; databaseSchema: void } & SettingsFixtures,
+    use: (c: mysql.Connection) => Promise<void>,
+  ) => {
+    void databaseSchema; // asked for so that the schema exists first
+    const conn = await connect(databaseUrl, harnessSettings.serviceTimeout).catch((error) => {
       throw stopped(databaseUrl, error);
     });
     await use(conn);
@@ -238,46 +246,52 @@ export function withMysql<T extends object>(test: TestAPI<T>) {
   };
   return test.extend<MysqlFixtures & MysqlWorkerFixtures>({
     databaseUrl: [
-      // eslint-disable-next-line no-empty-pattern
-      async ({}, use) => {
-        const settings = loadSettings();
-        const url = settings.url(URL_VAR);
-        await guard(url, settings);
-        const name = `${connectOptions(url).database}_w${workerId()}`;
-        await run(url, [`DROP DATABASE IF EXISTS ${quoteIdentifier(name)}`, `CREATE DATABASE ${quoteIdentifier(name)}`]);
+      async ({ harnessSettings: settings }, use) => {
+        const url = await guardedUrl(settings, SERVICE.urlVar, guard);
+        const timeout = settings.serviceTimeout;
+        const name = workerDatabaseName(connectOptions(url).database ?? "");
+        await run(url, [`DROP DATABASE IF EXISTS ${quoteIdentifier(name)}`, `CREATE DATABASE ${quoteIdentifier(name)}`], timeout);
         const own = new URL(url);
         own.pathname = `/${encodeURIComponent(name)}`;
-        await applySchemaFiles(own.toString());
         await use(own.toString());
-        await run(url, [`DROP DATABASE IF EXISTS ${quoteIdentifier(name)}`]).catch(() => undefined);
+        await run(url, [`DROP DATABASE IF EXISTS ${quoteIdentifier(name)}`], timeout).catch(() => undefined);
       },
       { scope: "worker" },
     ],
+    databaseSchema: [
+      async ({ databaseUrl, harnessSettings }, use) => {
+        await applySchemaFiles(databaseUrl, SCHEMA_DIR, harnessSettings.serviceTimeout);
+        await use(undefined);
+      },
+      { scope: "worker" },
+    ],
+    // eslint-disable-next-line no-empty-pattern
+    cleanDbKeepTables: [async ({}, use) => use(new Set<string>()), { scope: "worker" }],
     mysqlWorkerConnection: [connection, { scope: "worker" }],
     mysqlCleanConnection: [connection, { scope: "worker" }],
-    db: async ({ mysqlWorkerConnection, databaseUrl, skip }, use) => {
-      if (stoppedReason(TITLE) !== undefined) skip(); // the test that found it stopped said so, once
-      const timeout = loadSettings().serviceTimeout * 1000;
+    db: async ({ mysqlWorkerConnection, databaseUrl, harnessSettings, skip }, use) => {
+      if (stoppedReason(SERVICE.title) !== undefined) skip(); // the test that found it stopped said so, once
+      const timeout = harnessSettings.serviceTimeout * 1000;
       await mysqlWorkerConnection.query({ sql: "BEGIN", timeout }).catch((error) => {
         throw stopped(databaseUrl, error);
       });
       try {
         await use(mysqlWorkerConnection);
       } finally {
-        if (stoppedReason(TITLE) === undefined) {
+        if (stoppedReason(SERVICE.title) === undefined) {
           await mysqlWorkerConnection.query({ sql: "ROLLBACK", timeout }).catch((error) => {
             throw stopped(databaseUrl, error);
           });
         }
       }
     },
-    cleanDb: async ({ mysqlCleanConnection, databaseUrl, skip }, use) => {
-      if (stoppedReason(TITLE) !== undefined) skip(); // the test that found it stopped said so, once
-      await guard(databaseUrl, loadSettings());
-      await ensureServerDatabase(mysqlCleanConnection, databaseUrl);
-      await truncateTablesWithRows(mysqlCleanConnection);
+    cleanDb: async ({ mysqlCleanConnection, databaseUrl, cleanDbKeepTables, skip, harnessSettings }, use) => {
+      if (stoppedReason(SERVICE.title) !== undefined) skip(); // the test that found it stopped said so, once
+      await guard(databaseUrl, harnessSettings);
+      await ensureServerDatabase(mysqlCleanConnection, databaseUrl, harnessSettings.serviceTimeout);
+      await truncateTablesWithRows(mysqlCleanConnection, cleanDbKeepTables);
       await use(mysqlCleanConnection);
-      await truncateTablesWithRows(mysqlCleanConnection);
+      await truncateTablesWithRows(mysqlCleanConnection, cleanDbKeepTables);
     },
   });
 }

@@ -24,13 +24,13 @@ import pytest
 import pytest_asyncio
 from nats.aio.client import Client
 
-from .plugin import is_stale_test_name, unique_test_name
-from .readiness import Misconfigured, NotReady, redact
-from .safety import ensure_disposable
+from .naming import is_stale_test_name, unique_test_name
+from .readiness import Misconfigured, NotReady
+from .safety import ensure_disposable, guarded_url, redact
+from .services import service_of
 from .settings import Settings
 
-TITLE = "NATS"
-URL_VAR = "TEST_NATS_URL"
+SERVICE = service_of("nats")
 
 
 async def _quiet(error: Exception) -> None:
@@ -40,7 +40,7 @@ async def _quiet(error: Exception) -> None:
 def guard(url: str, settings: Settings) -> None:
     """Refuse ``url`` unless every server in it is a disposable test service."""
     hosts = [urlsplit(server.strip()).hostname or "" for server in url.split(",")]
-    ensure_disposable(TITLE, redact(url), hosts, settings.allowed_hosts)
+    ensure_disposable(SERVICE.title, redact(url), hosts, settings.allowed_hosts)
 
 
 async def connect(url: str, timeout: float = 5.0) -> Client:
@@ -58,7 +58,7 @@ async def _probe(url: str, timeout: float) -> str:
     client = await connect(url, timeout)
     try:
         await client.jetstream().account_info()
-        return f"{TITLE} {client.connected_server_version}"
+        return f"{SERVICE.title} {client.connected_server_version}"
     except (nats.js.errors.ServiceUnavailableError, nats.errors.NoRespondersError):
         raise Misconfigured(
             "JetStream is not enabled: start the server with -js"
@@ -111,9 +111,7 @@ def probe(url: str, timeout: float) -> str:
 @pytest.fixture(scope="session")
 def nats_url(harness_settings: Settings) -> str:
     """Session: URL of a ready NATS server with JetStream (``TEST_NATS_URL``)."""
-    url = harness_settings.url(URL_VAR)
-    guard(url, harness_settings)
-    return url
+    return guarded_url(harness_settings, SERVICE.url_var, guard)
 
 
 @pytest_asyncio.fixture

@@ -12,12 +12,14 @@
 import { createConnection } from "node:net";
 import { connect, type JetStreamManager, type NatsConnection } from "nats";
 import type { TestAPI } from "vitest";
+import { isLeftoverTestName, uniqueTestName } from "./naming";
 import { bounded, Misconfigured, NotReady } from "./readiness";
-import { ensureDisposable, redact } from "./safety";
-import { isLeftoverTestName, loadSettings, uniqueTestName, type Settings } from "./settings";
+import { ensureDisposable, guardedUrl, redact } from "./safety";
+import { serviceOf } from "./services";
+import type { Settings, SettingsFixtures } from "./settings";
 
-export const TITLE = "NATS";
-export const URL_VAR = "TEST_NATS_URL";
+/** Who this service is (from the catalogue, see `services.ts`). */
+export const SERVICE = serviceOf("nats");
 
 function servers(url: string): string[] {
   return url.split(",").map((server) => server.trim()).filter(Boolean);
@@ -29,7 +31,7 @@ export async function guard(url: string, settings: Settings): Promise<void> {
     const parsed = new URL(server.includes("://") ? server : `nats://${server}`);
     return decodeURIComponent(parsed.hostname);
   });
-  await ensureDisposable(TITLE, redact(url), hosts, settings.allowedHosts);
+  await ensureDisposable(SERVICE.title, redact(url), hosts, settings.allowedHosts);
 }
 
 /**
@@ -60,7 +62,7 @@ export async function probe(url: string, timeoutSeconds: number): Promise<string
     for (const server of servers(url)) await greets(server, timeoutSeconds);
     nc = await connect({ servers: servers(url), timeout: timeoutSeconds * 1000, reconnect: false });
     await (await nc.jetstreamManager({ timeout: timeoutSeconds * 1000 })).getAccountInfo();
-    return `${TITLE} ${nc.info?.version ?? ""} (JetStream)`.trim();
+    return `${SERVICE.title} ${nc.info?.version ?? ""}`.trim();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw /AUTHORIZATION|jetstream not enabled|503/i.test(message) ? new Misconfigured(message) : new NotReady(message);
@@ -82,9 +84,9 @@ export async function preflight(url: string, settings: Settings): Promise<void> 
       }
       for (const name of leftovers) await jsm.streams.delete(name);
     };
-    await bounded(sweep(), timeout, `${TITLE} at ${redact(url)}`);
+    await bounded(sweep(), timeout, `${SERVICE.title} at ${redact(url)}`);
   } finally {
-    await bounded(nc.close(), 2, TITLE).catch(() => undefined);
+    await bounded(nc.close(), 2, SERVICE.title).catch(() => undefined);
   }
 }
 
@@ -105,16 +107,10 @@ export interface NatsFixtures {
 }
 
 /** `test` with the NATS JetStream fixtures. */
-export function withNats<T extends object>(test: TestAPI<T>) {
+export function withNats<T extends SettingsFixtures>(test: TestAPI<T>) {
   return test.extend<NatsFixtures>({
     natsUrl: [
-      // eslint-disable-next-line no-empty-pattern
-      async ({}, use) => {
-        const settings = loadSettings();
-        const url = settings.url(URL_VAR);
-        await guard(url, settings);
-        await use(url);
-      },
+      async ({ harnessSettings }, use) => use(await guardedUrl(harnessSettings, SERVICE.urlVar, guard)),
       { scope: "worker" },
     ],
     natsConnection: [
@@ -125,7 +121,7 @@ export function withNats<T extends object>(test: TestAPI<T>) {
       },
       { scope: "worker" },
     ],
-    makeStream: async ({ natsConnection, natsUrl }, use) => {
+    makeStream: async ({ natsConnection, natsUrl, harnessSettings }, use) => {
       const jsm: JetStreamManager = await natsConnection.jetstreamManager();
       const created: string[] = [];
       await use(async (purpose = "stream") => {
@@ -135,7 +131,7 @@ export function withNats<T extends object>(test: TestAPI<T>) {
         return { name, subject: (...parts: string[]) => [name, ...parts].join(".") };
       });
       if (created.length > 0) {
-        await guard(natsUrl, loadSettings());
+        await guard(natsUrl, harnessSettings);
         for (const name of created) await jsm.streams.delete(name);
       }
     },

@@ -23,7 +23,6 @@ connection left busy or broken by a timed-out test is replaced.
 from __future__ import annotations
 
 import configparser
-import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -33,16 +32,28 @@ import psycopg
 import pytest
 from psycopg import conninfo, pq, sql
 
-from .plugin import xdist_worker
-from .readiness import Misconfigured, NotReady, redact
-from .safety import UnsafeTarget, ensure_disposable, ensure_test_database
+from .databases import (
+    SCHEMA_DIR,
+    SCHEMA_TABLE,
+    claimed_by_another_run,
+    schema_digest,
+    schema_files,
+    worker_databases,
+)
+from .readiness import Misconfigured, NotReady
+from .safety import (
+    UnsafeTarget,
+    ensure_disposable,
+    ensure_test_database,
+    guarded_url,
+    redact,
+)
+from .services import service_of
 from .settings import Settings
 
-TITLE = "PostgreSQL"
-URL_VAR = "TEST_DATABASE_URL"
+SERVICE = service_of("postgres")
 STATEMENT_TIMEOUT = "30s"
 LOCK_TIMEOUT = "10s"
-SCHEMA_TABLE = "integration_harness_schema"
 DEFAULT_CONNECT_TIMEOUT = 10
 _PERMANENT_ERRORS = (
     "password authentication failed",
@@ -96,7 +107,7 @@ def _service_entry(name: str) -> dict[str, str]:
     raise ValueError(
         f"libpq would use pg_service entry {name!r}, which the harness cannot find "
         f"({', '.join(str(f) for f in _service_files())}); name the host and database "
-        f"in {URL_VAR} and unset PGSERVICE"
+        f"in {SERVICE.url_var} and unset PGSERVICE"
     )
 
 
@@ -156,7 +167,7 @@ def guard(url: str, settings: Settings) -> None:
     """Refuse ``url`` unless it is a disposable test database (see ``safety``)."""
     hosts, database = _target(url)
     ensure_disposable(
-        TITLE, redact(url), hosts, settings.allowed_hosts, database=database
+        SERVICE.title, redact(url), hosts, settings.allowed_hosts, database=database
     )
 
 
@@ -165,7 +176,7 @@ def probe(url: str, timeout: float) -> str:
     try:
         with connect(url, timeout) as conn:
             version = conn.info.server_version
-            return f"{TITLE} {version // 10000}.{version % 100}"
+            return f"{SERVICE.title} {version // 10000}.{version % 100}"
     except psycopg.OperationalError as error:
         message = (
             str(error).strip().splitlines()[-1] if str(error).strip() else repr(error)
@@ -195,23 +206,19 @@ def preflight(url: str, settings: Settings, workers: int = 1) -> None:
         bound_statements(conn)
         row = conn.execute("SELECT current_database()").fetchone()
         database = str(row[0]) if row else ""
-        ensure_test_database(TITLE, redact(url), database)
+        ensure_test_database(SERVICE.title, redact(url), database)
         if database != guarded:
             raise UnsafeTarget(
-                f"Refusing to clean {TITLE} at {redact(url)}: the server says it is "
+                f"Refusing to clean {SERVICE.title} at {redact(url)}: the server says it is "
                 f"database {database!r}, not {guarded!r} as the settings read; name the "
-                f"database explicitly in {URL_VAR} and unset PGSERVICE / PGDATABASE."
+                f"database explicitly in {SERVICE.url_var} and unset PGSERVICE / PGDATABASE."
             )
         row = conn.execute(
             "SELECT pg_try_advisory_lock(hashtext(%s))",
             (f"integration-harness:{database}",),
         ).fetchone()
         if not (row and row[0]):
-            raise UnsafeTarget(
-                f"Another test run is using {TITLE} database {database!r} at {redact(url)} "
-                f"right now. Wait for it to finish, or give this run a database of its own "
-                f"in {URL_VAR} ('test' must be a whole word of its name)."
-            )
+            raise claimed_by_another_run(SERVICE, database, url)
         truncate_tables_with_rows(conn, {f"public.{SCHEMA_TABLE}", SCHEMA_TABLE})
     except BaseException:
         conn.close()
@@ -245,27 +252,10 @@ def database_url(harness_settings: Settings) -> Iterator[str]:
     ``<database>_<worker>`` (e.g. ``app_test_gw0``), created empty when the
     session starts and dropped when it ends. Give this URL to code under test.
     """
-    url = harness_settings.url(URL_VAR)
-    guard(url, harness_settings)
-    worker = xdist_worker()
-    if worker is None:
-        yield url
-        return
-    name = f"{_target(url)[1]}_{worker}"
-    _recreate_database(url, name, create=True)
-    yield _with_database(url, name)
-    _recreate_database(url, name, create=False)
-
-
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
-
-
-def schema_digest(files: Iterable[Path]) -> str:
-    """sha256 of the schema files' names and contents, in name order."""
-    digest = hashlib.sha256()
-    for file in sorted(files, key=lambda f: f.name):
-        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
-    return digest.hexdigest()
+    url = guarded_url(harness_settings, SERVICE.url_var, guard)
+    yield from worker_databases(
+        url, _target(url)[1], _recreate_database, _with_database
+    )
 
 
 def apply_schema_files(database_url: str, folder: Path = SCHEMA_DIR) -> list[str]:
@@ -276,7 +266,7 @@ def apply_schema_files(database_url: str, folder: Path = SCHEMA_DIR) -> list[str
     table is dropped and the files run again in name order; otherwise nothing
     runs. Returns the names run (empty when the schema was up to date).
     """
-    files = sorted(folder.glob("*.sql")) if folder.is_dir() else []
+    files = schema_files(folder)
     if not files:
         return []
     digest = schema_digest(files)

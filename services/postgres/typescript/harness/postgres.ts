@@ -1,12 +1,15 @@
 // Managed by integration-harness: `copier update` rewrites this file.
 /**
- * PostgreSQL fixtures: `databaseUrl`, `db`, `cleanDb`.
+ * PostgreSQL fixtures: `databaseUrl`, `databaseSchema`, `db`, `cleanDb`.
+ *
+ * Override `databaseSchema` (your schema or migrations) and `cleanDbKeepTables`
+ * (seed tables) with `test.extend(...)` in a file of yours rather than editing here.
  *
  * Isolation: `db` wraps each test in a transaction that is rolled back (about a
  * millisecond, nothing to clean); `cleanDb` is for code under test that commits
  * on its own connections and empties every table with rows before and after
  * the test. Each Vitest worker has a database of its own (`<database>_w<N>`),
- * created from `schema/*.sql` when the worker starts and dropped when it ends,
+ * created when the worker starts (then `databaseSchema` runs `schema/*.sql`) and dropped when it ends,
  * so a changed schema file or a killed run never carries over to the next run.
  *
  * The guard judges what `pg` itself will connect to: the URL as `pg` reads it,
@@ -16,19 +19,17 @@
  * `statement_timeout` 30 s and `lock_timeout` 10 s; a connection found broken
  * or busy after a test is replaced, so one stuck test does not fail the rest.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 import type { TestAPI } from "vitest";
+import { claimedByAnotherRun, SCHEMA_DIR, schemaFiles, workerDatabaseName } from "./databases";
 import { bounded, markStopped, Misconfigured, NotReady, stoppedReason } from "./readiness";
-import { ensureDisposable, ensureTestDatabase, redact, UnsafeTarget } from "./safety";
-import { loadSettings, workerId, type Settings } from "./settings";
+import { ensureDisposable, ensureTestDatabase, guardedUrl, redact, UnsafeTarget } from "./safety";
+import { serviceOf } from "./services";
+import { loadSettings, type Settings, type SettingsFixtures } from "./settings";
 
-export const TITLE = "PostgreSQL";
-export const URL_VAR = "TEST_DATABASE_URL";
+/** Who this service is (from the catalogue, see `services.ts`). */
+export const SERVICE = serviceOf("postgres");
 const PERMANENT_ERRORS = ["28P01", "28000", "3D000", "42501"]; // auth, no such database, denied
-const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "schema");
 /** Server-side bounds of every harness session (a stuck statement fails its own test). */
 const STATEMENT_TIMEOUT_MS = 30_000;
 const LOCK_TIMEOUT_MS = 10_000;
@@ -47,10 +48,10 @@ export interface PostgresTarget {
 export function postgresTarget(url: string): PostgresTarget {
   const parsed = URL.canParse(url.replace("@/", "@localhost/")) ? new URL(url.replace("@/", "@localhost/")) : null;
   if (parsed === null || (parsed.protocol !== "postgresql:" && parsed.protocol !== "postgres:")) {
-    throw new Error(`${URL_VAR} must be a postgresql:// URL, not ${redact(url)}`);
+    throw new Error(`${SERVICE.urlVar} must be a postgresql:// URL, not ${redact(url)}`);
   }
   if (parsed.searchParams.has("service")) {
-    throw new Error(`${URL_VAR} uses a pg_service entry; name the host and database explicitly`);
+    throw new Error(`${SERVICE.urlVar} uses a pg_service entry; name the host and database explicitly`);
   }
   const resolved = new pg.Client({ connectionString: url }); // pg's own reading: URL, then PG*, then defaults
   const path = /^[a-z]+:\/\/[^/?#]*(\/[^?#]*)?/i.exec(url)?.[1] ?? "";
@@ -67,8 +68,8 @@ export function postgresTarget(url: string): PostgresTarget {
 /** Refuse `url` unless it is a disposable test database (see `safety`). */
 export async function guard(url: string, settings: Settings): Promise<void> {
   const { hosts, database, otherNames } = postgresTarget(url);
-  await ensureDisposable(TITLE, url, hosts, settings.allowedHosts, database);
-  for (const name of otherNames) ensureTestDatabase(TITLE, url, name);
+  await ensureDisposable(SERVICE.title, url, hosts, settings.allowedHosts, database);
+  for (const name of otherNames) ensureTestDatabase(SERVICE.title, url, name);
 }
 
 /** A client for `url` with bounded connects and statements. */
@@ -86,7 +87,7 @@ function newClient(url: string, timeoutSeconds: number): pg.Client {
 
 async function connected(url: string, timeoutSeconds: number): Promise<pg.Client> {
   const client = newClient(url, timeoutSeconds);
-  await bounded(client.connect(), timeoutSeconds + 1, `${TITLE} at ${redact(url)}`, () =>
+  await bounded(client.connect(), timeoutSeconds + 1, `${SERVICE.title} at ${redact(url)}`, () =>
     client.connection.stream.destroy(),
   );
   return client;
@@ -94,7 +95,7 @@ async function connected(url: string, timeoutSeconds: number): Promise<pg.Client
 
 /** Close `client` without waiting on a server that may not answer (its socket is dropped). */
 async function close(client: pg.Client): Promise<void> {
-  await bounded(client.end(), 2, TITLE, () => client.connection.stream.destroy()).catch(() => undefined);
+  await bounded(client.end(), 2, SERVICE.title, () => client.connection.stream.destroy()).catch(() => undefined);
 }
 
 /** Connect once; describe the server, or throw NotReady / Misconfigured. */
@@ -107,7 +108,7 @@ export async function probe(url: string, timeoutSeconds: number): Promise<string
       timeoutSeconds,
       "SHOW server_version",
     );
-    return `${TITLE} ${rows[0].server_version.split(" ")[0]}`;
+    return `${SERVICE.title} ${rows[0].server_version.split(" ")[0]}`;
   } catch (error) {
     const code = (error as { code?: string }).code;
     const message = error instanceof Error ? error.message : String(error);
@@ -124,9 +125,9 @@ async function ensureServerDatabase(client: pg.Client, url: string, timeoutSecon
   const { rows } = await bounded(
     client.query<{ name: string }>("SELECT current_database() AS name"),
     timeoutSeconds,
-    `${TITLE} at ${redact(url)}`,
+    `${SERVICE.title} at ${redact(url)}`,
   );
-  ensureTestDatabase(TITLE, url, rows[0].name);
+  ensureTestDatabase(SERVICE.title, url, rows[0].name);
   return rows[0].name;
 }
 
@@ -146,14 +147,10 @@ export async function preflight(url: string, settings: Settings): Promise<void> 
         `integration-harness:${database}`,
       ]),
       timeout,
-      `${TITLE} at ${redact(url)}`,
+      `${SERVICE.title} at ${redact(url)}`,
     );
     if (!rows[0].locked) {
-      throw new UnsafeTarget(
-        `Another test run is using ${TITLE} database '${database}' at ${redact(url)} right now. ` +
-          `Wait for it to finish, or give this run a database of its own in ${URL_VAR} ` +
-          `('test' must be a whole word of its name).`,
-      );
+      throw claimedByAnotherRun(SERVICE, database, url);
     }
     await truncateTablesWithRows(client);
   } catch (error) {
@@ -168,9 +165,8 @@ export async function release(): Promise<void> {
   runLock = undefined;
 }
 
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const timeout = loadSettings().serviceTimeout;
-  const client = await connected(url, timeout);
+async function adminQuery(url: string, sql: string, timeoutSeconds: number): Promise<void> {
+  const client = await connected(url, timeoutSeconds);
   try {
     await client.query(sql);
   } finally {
@@ -179,24 +175,25 @@ async function adminQuery(url: string, sql: string): Promise<void> {
 }
 
 /** Run every `schema/*.sql` file in name order; return the names run. */
-export async function applySchemaFiles(databaseUrl: string, folder = SCHEMA_DIR): Promise<string[]> {
-  let files: string[];
-  try {
-    files = readdirSync(folder).filter((name) => name.endsWith(".sql")).sort();
-  } catch {
-    return [];
-  }
-  for (const file of files) await adminQuery(databaseUrl, readFileSync(join(folder, file), "utf8"));
-  return files;
+export async function applySchemaFiles(
+  databaseUrl: string,
+  folder = SCHEMA_DIR,
+  timeoutSeconds = loadSettings().serviceTimeout,
+): Promise<string[]> {
+  const files = schemaFiles(folder);
+  for (const file of files) await adminQuery(databaseUrl, file.sql, timeoutSeconds);
+  return files.map((file) => file.name);
 }
 
-/** Empty every user table that has rows; return the tables emptied. */
-export async function truncateTablesWithRows(client: pg.Client): Promise<string[]> {
-  const { rows: tables } = await client.query<{ name: string }>(
-    "SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c " +
+/** Empty every user table that has rows, except `keep` (`"table"` or `"schema.table"`); return the tables emptied. */
+export async function truncateTablesWithRows(client: pg.Client, keep: Iterable<string> = []): Promise<string[]> {
+  const kept = new Set(keep);
+  const { rows: found } = await client.query<{ name: string; schema: string; table: string }>(
+    "SELECT format('%I.%I', n.nspname, c.relname) AS name, n.nspname AS schema, c.relname AS table FROM pg_class c " +
       "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') " +
       "AND NOT c.relispartition AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'",
   );
+  const tables = found.filter(({ schema, table }) => !kept.has(table) && !kept.has(`${schema}.${table}`));
   const dirty: string[] = [];
   for (const { name } of tables) {
     const { rowCount } = await client.query(`SELECT 1 FROM ${name} LIMIT 1`);
@@ -240,7 +237,7 @@ export class Session {
   /** Run `sql` within the service timeout; a connection that cannot is ended and replaced next time. */
   async run(sql: string): Promise<void> {
     try {
-      await bounded(this.client.query(sql), this.timeout, `${TITLE} ${sql}`);
+      await bounded(this.client.query(sql), this.timeout, `${SERVICE.title} ${sql}`);
     } catch (error) {
       await this.discard();
       throw error;
@@ -263,9 +260,9 @@ export class Session {
     const stuck = this.client;
     await close(stuck);
     const admin = await connected(this.url, this.timeout).catch(() => undefined);
-    if (admin === undefined) throw new Error(`${TITLE} at ${redact(this.url)} does not answer`);
+    if (admin === undefined) throw new Error(`${SERVICE.title} at ${redact(this.url)} does not answer`);
     try {
-      await bounded(admin.query("SELECT pg_terminate_backend($1)", [this.pid]), this.timeout, TITLE);
+      await bounded(admin.query("SELECT pg_terminate_backend($1)", [this.pid]), this.timeout, SERVICE.title);
     } finally {
       await close(admin);
     }
@@ -277,8 +274,12 @@ export class Session {
 }
 
 export interface PostgresFixtures {
-  /** Worker: URL of this worker's own disposable database, schema applied. */
+  /** Worker: URL of this worker's own disposable database, created empty (give it to code under test). */
   databaseUrl: string;
+  /** Worker: builds the schema once per worker (every `schema/*.sql` in name order); override to run migrations; `db` and `cleanDb` depend on it. */
+  databaseSchema: void;
+  /** Worker: tables `cleanDb` never empties (`"table"` or `"schema.table"`); override for seed data. */
+  cleanDbKeepTables: ReadonlySet<string>;
   /** Per test: a pg Client in a transaction rolled back after the test. */
   db: pg.Client;
   /** Per test: for code that commits on its own connections; every table with rows emptied before and after. */
@@ -295,16 +296,15 @@ interface PostgresWorkerFixtures {
 /** Fail with one line naming PostgreSQL, and record it so later tests are skipped at once. */
 function stopped(url: string, error: unknown): Error {
   const reason = error instanceof Error ? error.message : String(error);
-  const message = `${TITLE} at ${redact(url)} stopped answering (${reason}); the remaining tests that use it are skipped`;
-  markStopped(TITLE, message);
+  const message = `${SERVICE.title} at ${redact(url)} stopped answering (${reason}); the remaining tests that use it are skipped`;
+  markStopped(SERVICE.title, message);
   const stop = new Error(redact(message));
   stop.stack = stop.message; // one line: no trace, no code frame
   return stop;
 }
 
-async function session(databaseUrl: string, use: (session: Session) => Promise<void>): Promise<void> {
-  const timeout = loadSettings().serviceTimeout;
-  if (stoppedReason(TITLE) !== undefined) return use(Session.unopened(databaseUrl, timeout));
+async function session(databaseUrl: string, timeout: number, use: (session: Session) => Promise<void>): Promise<void> {
+  if (stoppedReason(SERVICE.title) !== undefined) return use(Session.unopened(databaseUrl, timeout));
   const opened = await Session.open(databaseUrl, timeout).catch((error) => {
     throw stopped(databaseUrl, error);
   });
@@ -313,38 +313,58 @@ async function session(databaseUrl: string, use: (session: Session) => Promise<v
 }
 
 /** `test` with the PostgreSQL fixtures. */
-export function withPostgres<T extends object>(test: TestAPI<T>) {
+export function withPostgres<T extends SettingsFixtures>(test: TestAPI<T>) {
   return test.extend<PostgresFixtures & PostgresWorkerFixtures>({
     databaseUrl: [
-      // eslint-disable-next-line no-empty-pattern
-      async ({}, use) => {
-        const settings = loadSettings();
-        const url = settings.url(URL_VAR);
-        await guard(url, settings);
-        const name = `${postgresTarget(url).database}_w${workerId()}`;
+      async ({ harnessSettings: settings }, use) => {
+        const url = await guardedUrl(settings, SERVICE.urlVar, guard);
+        const name = workerDatabaseName(postgresTarget(url).database);
         const own = new URL(url.replace("@/", "@localhost/"));
         own.pathname = `/${name}`;
         const ownUrl = url.includes("@/") ? own.toString().replace("@localhost/", "@/") : own.toString();
-        if (stoppedReason(TITLE) !== undefined) return use(ownUrl); // the tests that need it are skipped
+        if (stoppedReason(SERVICE.title) !== undefined) return use(ownUrl); // the tests that need it are skipped
+        const timeout = settings.serviceTimeout;
         try {
-          await adminQuery(url, `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-          await adminQuery(url, `CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+          await adminQuery(url, `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`, timeout);
+          await adminQuery(url, `CREATE DATABASE ${pg.escapeIdentifier(name)}`, timeout);
         } catch (error) {
           if (error instanceof Error && "code" in error) throw error; // the server's own reason
           throw stopped(url, error);
         }
-        await applySchemaFiles(ownUrl);
         await use(ownUrl);
-        await adminQuery(url, `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`).catch(
+        await adminQuery(url, `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`, timeout).catch(
           () => undefined, // the next run drops it first
         );
       },
       { scope: "worker" },
     ],
-    postgresSession: [async ({ databaseUrl }, use) => session(databaseUrl, use), { scope: "worker" }],
-    postgresCleanSession: [async ({ databaseUrl }, use) => session(databaseUrl, use), { scope: "worker" }],
+    databaseSchema: [
+      async ({ databaseUrl, harnessSettings }, use) => {
+        if (stoppedReason(SERVICE.title) === undefined) {
+          await applySchemaFiles(databaseUrl, SCHEMA_DIR, harnessSettings.serviceTimeout);
+        }
+        await use(undefined);
+      },
+      { scope: "worker" },
+    ],
+    // eslint-disable-next-line no-empty-pattern
+    cleanDbKeepTables: [async ({}, use) => use(new Set<string>()), { scope: "worker" }],
+    postgresSession: [
+      async ({ databaseUrl, databaseSchema, harnessSettings }, use) => {
+        void databaseSchema; // asked for so that the schema exists first
+        await session(databaseUrl, harnessSettings.serviceTimeout, use);
+      },
+      { scope: "worker" },
+    ],
+    postgresCleanSession: [
+      async ({ databaseUrl, databaseSchema, harnessSettings }, use) => {
+        void databaseSchema; // asked for so that the schema exists first
+        await session(databaseUrl, harnessSettings.serviceTimeout, use);
+      },
+      { scope: "worker" },
+    ],
     db: async ({ postgresSession, databaseUrl, skip }, use) => {
-      if (stoppedReason(TITLE) !== undefined) skip(); // the test that found it stopped said so, once
+      if (stoppedReason(SERVICE.title) !== undefined) skip(); // the test that found it stopped said so, once
       let client: pg.Client;
       try {
         client = await postgresSession.ready();
@@ -355,7 +375,7 @@ export function withPostgres<T extends object>(test: TestAPI<T>) {
       try {
         await use(client);
       } finally {
-        if (stoppedReason(TITLE) === undefined) {
+        if (stoppedReason(SERVICE.title) === undefined) {
           await postgresSession.run("ROLLBACK").catch((error) => {
             if (/does not answer/.test(String(error))) throw stopped(databaseUrl, error);
             // busy or broken: ended and replaced before the next test
@@ -363,15 +383,15 @@ export function withPostgres<T extends object>(test: TestAPI<T>) {
         }
       }
     },
-    cleanDb: async ({ postgresCleanSession, databaseUrl, skip }, use) => {
-      if (stoppedReason(TITLE) !== undefined) skip(); // the test that found it stopped said so, once
-      await guard(databaseUrl, loadSettings());
-      const timeout = loadSettings().serviceTimeout;
+    cleanDb: async ({ postgresCleanSession, databaseUrl, cleanDbKeepTables, skip, harnessSettings }, use) => {
+      if (stoppedReason(SERVICE.title) !== undefined) skip(); // the test that found it stopped said so, once
+      await guard(databaseUrl, harnessSettings);
+      const timeout = harnessSettings.serviceTimeout;
       let client: pg.Client;
       try {
         client = await postgresCleanSession.ready();
         await ensureServerDatabase(client, databaseUrl, timeout);
-        await bounded(truncateTablesWithRows(client), timeout + STATEMENT_TIMEOUT_MS / 1000, TITLE);
+        await bounded(truncateTablesWithRows(client, cleanDbKeepTables), timeout + STATEMENT_TIMEOUT_MS / 1000, SERVICE.title);
       } catch (error) {
         if (error instanceof UnsafeTarget || (error instanceof Error && "code" in error)) throw error;
         throw stopped(databaseUrl, error);
@@ -379,9 +399,9 @@ export function withPostgres<T extends object>(test: TestAPI<T>) {
       try {
         await use(client);
       } finally {
-        if (stoppedReason(TITLE) === undefined) {
+        if (stoppedReason(SERVICE.title) === undefined) {
           try {
-            await bounded(truncateTablesWithRows(client), timeout + STATEMENT_TIMEOUT_MS / 1000, TITLE);
+            await bounded(truncateTablesWithRows(client, cleanDbKeepTables), timeout + STATEMENT_TIMEOUT_MS / 1000, SERVICE.title);
           } catch (error) {
             await postgresCleanSession.discard().catch((lost) => {
               throw stopped(databaseUrl, lost);

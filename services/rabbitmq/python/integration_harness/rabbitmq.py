@@ -22,13 +22,13 @@ import pika.exceptions
 import pytest
 from pika.adapters.blocking_connection import BlockingChannel
 
-from .plugin import unique_test_name
-from .readiness import Misconfigured, NotReady, redact
-from .safety import ensure_disposable
+from .naming import unique_test_name
+from .readiness import Misconfigured, NotReady
+from .safety import ensure_disposable, guarded_url, redact
+from .services import service_of
 from .settings import Settings
 
-TITLE = "RabbitMQ"
-URL_VAR = "TEST_AMQP_URL"
+SERVICE = service_of("rabbitmq")
 QUEUE_EXPIRES_MS = 3_600_000  # x-expires of every make_queue queue: longer than any run
 
 
@@ -45,7 +45,7 @@ def _parameters(url: str, timeout: float | None = None) -> pika.URLParameters:
 def guard(url: str, settings: Settings) -> None:
     """Refuse ``url`` unless its host is a disposable test service (see ``safety``)."""
     ensure_disposable(
-        TITLE, redact(url), [_parameters(url).host], settings.allowed_hosts
+        SERVICE.title, redact(url), [_parameters(url).host], settings.allowed_hosts
     )
 
 
@@ -72,15 +72,13 @@ def probe(url: str, timeout: float) -> str:
         version = str(properties.get("version", "(version unknown)"))
     finally:
         connection.close()
-    return f"{TITLE} {version}"
+    return f"{SERVICE.title} {version}"
 
 
 @pytest.fixture(scope="session")
 def amqp_url(harness_settings: Settings) -> str:
     """Session: URL of a ready RabbitMQ (``TEST_AMQP_URL``). Give it to code under test."""
-    url = harness_settings.url(URL_VAR)
-    guard(url, harness_settings)
-    return url
+    return guarded_url(harness_settings, SERVICE.url_var, guard)
 
 
 class SessionConnection:

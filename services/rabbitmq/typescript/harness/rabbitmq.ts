@@ -10,12 +10,14 @@
  */
 import amqp, { type ChannelModel, type ConfirmChannel, type GetMessage } from "amqplib";
 import type { TestAPI } from "vitest";
+import { uniqueTestName } from "./naming";
 import { Misconfigured, NotReady } from "./readiness";
-import { ensureDisposable, redact } from "./safety";
-import { loadSettings, uniqueTestName, type Settings } from "./settings";
+import { ensureDisposable, guardedUrl, redact } from "./safety";
+import { serviceOf } from "./services";
+import type { Settings, SettingsFixtures } from "./settings";
 
-export const TITLE = "RabbitMQ";
-export const URL_VAR = "TEST_AMQP_URL";
+/** Who this service is (from the catalogue, see `services.ts`). */
+export const SERVICE = serviceOf("rabbitmq");
 /** `x-expires` of every queue `makeQueue` declares: longer than any run. */
 export const QUEUE_EXPIRES_MS = 3_600_000;
 
@@ -23,9 +25,9 @@ export const QUEUE_EXPIRES_MS = 3_600_000;
 export async function guard(url: string, settings: Settings): Promise<void> {
   const parsed = new URL(url);
   if (parsed.protocol !== "amqp:" && parsed.protocol !== "amqps:") {
-    throw new Error(`${URL_VAR} must be an amqp:// URL`);
+    throw new Error(`${SERVICE.urlVar} must be an amqp:// URL`);
   }
-  await ensureDisposable(TITLE, redact(url), [decodeURIComponent(parsed.hostname)], settings.allowedHosts);
+  await ensureDisposable(SERVICE.title, redact(url), [decodeURIComponent(parsed.hostname)], settings.allowedHosts);
 }
 
 /** Open and close one connection; describe the server, or throw NotReady / Misconfigured. */
@@ -33,7 +35,7 @@ export async function probe(url: string, timeoutSeconds: number): Promise<string
   let connection: ChannelModel | undefined;
   try {
     connection = await amqp.connect(url, { timeout: timeoutSeconds * 1000 });
-    return `${TITLE} ${connection.connection.serverProperties.version ?? ""}`.trim();
+    return `${SERVICE.title} ${connection.connection.serverProperties.version ?? ""}`.trim();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw /ACCESS[-_]REFUSED|403|NOT_ALLOWED/.test(message) ? new Misconfigured(message) : new NotReady(message);
@@ -57,20 +59,15 @@ export interface RabbitmqFixtures {
 }
 
 interface RabbitmqWorkerFixtures {
+  /** Worker: the connection every test's channel is opened on. */
   amqpConnection: ChannelModel;
 }
 
 /** `test` with the RabbitMQ fixtures. */
-export function withRabbitmq<T extends object>(test: TestAPI<T>) {
+export function withRabbitmq<T extends SettingsFixtures>(test: TestAPI<T>) {
   return test.extend<RabbitmqFixtures & RabbitmqWorkerFixtures>({
     amqpUrl: [
-      // eslint-disable-next-line no-empty-pattern
-      async ({}, use) => {
-        const settings = loadSettings();
-        const url = settings.url(URL_VAR);
-        await guard(url, settings);
-        await use(url);
-      },
+      async ({ harnessSettings }, use) => use(await guardedUrl(harnessSettings, SERVICE.urlVar, guard)),
       { scope: "worker" },
     ],
     amqpConnection: [
@@ -86,7 +83,7 @@ export function withRabbitmq<T extends object>(test: TestAPI<T>) {
       await use(channel);
       await channel.close().catch(() => undefined);
     },
-    makeQueue: async ({ amqpConnection, amqpUrl }, use) => {
+    makeQueue: async ({ amqpConnection, amqpUrl, harnessSettings }, use) => {
       const created: string[] = [];
       await use(async (purpose = "queue", options: MakeQueueOptions = {}) => {
         const name = uniqueTestName("makeQueue", purpose, ".");
@@ -101,7 +98,7 @@ export function withRabbitmq<T extends object>(test: TestAPI<T>) {
         return name;
       });
       if (created.length > 0) {
-        await guard(amqpUrl, loadSettings());
+        await guard(amqpUrl, harnessSettings);
         const channel = await amqpConnection.createChannel();
         for (const name of created) await channel.deleteQueue(name);
         await channel.close();

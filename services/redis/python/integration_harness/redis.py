@@ -30,13 +30,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 import redis as redis_client
 
-from .plugin import unique_test_name, xdist_worker
-from .readiness import Misconfigured, NotReady, redact
-from .safety import UnsafeTarget, ensure_disposable
+from .naming import unique_test_name, xdist_worker
+from .readiness import Misconfigured, NotReady
+from .safety import UnsafeTarget, ensure_disposable, guarded_url, redact
+from .services import service_of
 from .settings import Settings
 
-TITLE = "Redis"
-URL_VAR = "TEST_REDIS_URL"
+SERVICE = service_of("redis")
 DEFAULT_DATABASES = 16
 CLAIM_CONNECTION = "integration-harness-claim-db{index}"
 COMMAND_TIMEOUT = 10.0
@@ -82,14 +82,14 @@ def guard(url: str, settings: Settings) -> None:
     """Refuse ``url`` unless its host is a disposable test service (see ``safety``)."""
     kwargs = _connection_kwargs(url)
     host = "localhost" if "path" in kwargs else str(kwargs.get("host", ""))
-    ensure_disposable(TITLE, redact(url), [host], settings.allowed_hosts)
+    ensure_disposable(SERVICE.title, redact(url), [host], settings.allowed_hosts)
 
 
 def probe(url: str, timeout: float) -> str:
     """PING once; describe the server, or raise NotReady / Misconfigured."""
     client = client_for(url, timeout)
     try:
-        return f"{TITLE} {client.info('server')['redis_version']}"
+        return f"{SERVICE.title} {client.info('server')['redis_version']}"
     except (redis_client.AuthenticationError, redis_client.ResponseError) as error:
         raise Misconfigured(str(error)) from None
     except (redis_client.ConnectionError, redis_client.TimeoutError) as error:
@@ -103,8 +103,8 @@ def refuse_foreign_keys(client: redis_client.Redis, url: str) -> None:
     existing = client.dbsize()
     if existing:
         raise UnsafeTarget(
-            f"Refusing to flush {TITLE} at {redact(url)}: the database already holds "
-            f"{existing} keys the harness did not create. Point {URL_VAR} at an empty "
+            f"Refusing to flush {SERVICE.title} at {redact(url)}: the database already holds "
+            f"{existing} keys the harness did not create. Point {SERVICE.url_var} at an empty "
             f"database index, or if they are yours to lose, empty it: "
             f"redis-cli -u {redact(url)} flushdb"
         )
@@ -174,7 +174,7 @@ def preflight(url: str, settings: Settings, workers: int = 1) -> None:
             if not claim.take():
                 claim.client.close()
                 raise UnsafeTarget(
-                    f"Another test run is using {TITLE} database {index} at "
+                    f"Another test run is using {SERVICE.title} database {index} at "
                     f"{redact(indexed)}; wait for it to finish (a killed run's claim "
                     f"ends with its process)."
                 )
@@ -208,15 +208,14 @@ def redis_url(harness_settings: Settings) -> str:
     plus the xdist worker number, so ``-n 2`` uses indexes 0 and 1. Give this
     URL to code under test.
     """
-    url = harness_settings.url(URL_VAR)
-    guard(url, harness_settings)
+    url = guarded_url(harness_settings, SERVICE.url_var, guard)
     worker = xdist_worker()
     index = database_index(url) + (int(worker.removeprefix("gw")) if worker else 0)
     with client_for(url, harness_settings.service_timeout) as client:
         available = _database_count(client)
     if index >= available:
         raise pytest.UsageError(
-            f"{URL_VAR}: this run needs Redis database index {index} but the server has "
+            f"{SERVICE.url_var}: this run needs Redis database index {index} but the server has "
             f"{available} (indexes 0-{available - 1}); use fewer xdist workers or a lower index."
         )
     return url_with_index(url, index)

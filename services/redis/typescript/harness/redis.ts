@@ -25,12 +25,14 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis, type RedisOptions } from "ioredis";
 import type { TestAPI } from "vitest";
+import { uniqueTestName, workerId } from "./naming";
 import { bounded, markStopped, Misconfigured, NoAnswer, NotReady, stoppedReason } from "./readiness";
-import { ensureDisposable, redact, UnsafeTarget } from "./safety";
-import { loadSettings, uniqueTestName, workerId, type Settings } from "./settings";
+import { ensureDisposable, guardedUrl, redact, UnsafeTarget } from "./safety";
+import { serviceOf } from "./services";
+import type { Settings, SettingsFixtures } from "./settings";
 
-export const TITLE = "Redis";
-export const URL_VAR = "TEST_REDIS_URL";
+/** Who this service is (from the catalogue, see `services.ts`). */
+export const SERVICE = serviceOf("redis");
 /** The name of the connection a run holds on each index it uses, while it lives. */
 export const claimConnectionName = (index: number) => `integration-harness-claim-db${index}`;
 const CHECKED_VAR = "INTEGRATION_HARNESS_REDIS_INDEXES";
@@ -61,18 +63,18 @@ export interface RedisTarget {
 export function redisTarget(url: string): RedisTarget {
   if (/^unix:/i.test(url) || /^redis(s)?:\/\/\//i.test(url)) {
     throw new Error(
-      `${URL_VAR}: unix socket URLs (${redact(url)}) are not supported by the TypeScript harness; ` +
+      `${SERVICE.urlVar}: unix socket URLs (${redact(url)}) are not supported by the TypeScript harness; ` +
         `use redis://127.0.0.1:<port>/<db>`,
     );
   }
   const parsed = URL.canParse(url) ? new URL(url) : null;
   if (parsed === null || (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:")) {
-    throw new Error(`${URL_VAR} must be a redis:// URL, not ${redact(url)}`);
+    throw new Error(`${SERVICE.urlVar} must be a redis:// URL, not ${redact(url)}`);
   }
   const unknown = [...parsed.searchParams.keys()].filter((key) => key !== "db");
-  if (unknown.length > 0) throw new Error(`${URL_VAR}: unsupported option ${unknown.join(", ")}`);
+  if (unknown.length > 0) throw new Error(`${SERVICE.urlVar}: unsupported option ${unknown.join(", ")}`);
   const raw = parsed.searchParams.get("db") ?? (parsed.pathname.slice(1) || "0");
-  if (!/^\d+$/.test(raw)) throw new Error(`${URL_VAR}: '${raw}' is not a database index`);
+  if (!/^\d+$/.test(raw)) throw new Error(`${SERVICE.urlVar}: '${raw}' is not a database index`);
   return {
     host: decodeURIComponent(parsed.hostname).replace(/^\[|\]$/g, ""),
     port: Number(parsed.port || 6379),
@@ -119,7 +121,7 @@ function client(url: string, timeoutSeconds: number, use: { index?: number; forT
 
 /** Refuse `url` unless its host is a disposable test service (see `safety`). */
 export async function guard(url: string, settings: Settings): Promise<void> {
-  await ensureDisposable(TITLE, url, [redisTarget(url).host], settings.allowedHosts);
+  await ensureDisposable(SERVICE.title, url, [redisTarget(url).host], settings.allowedHosts);
 }
 
 /** PING once; describe the server, or throw NotReady / Misconfigured. */
@@ -134,7 +136,7 @@ export async function probe(url: string, timeoutSeconds: number): Promise<string
       "INFO",
       () => redis.disconnect(),
     );
-    return `${TITLE} ${/redis_version:([\d.]+)/.exec(info)?.[1] ?? ""}`.trim();
+    return `${SERVICE.title} ${/redis_version:([\d.]+)/.exec(info)?.[1] ?? ""}`.trim();
   } catch (error) {
     const message = (cause ?? (error instanceof Error ? error : new Error(String(error)))).message;
     throw /NOAUTH|WRONGPASS|invalid DB index|DB index is out of range/i.test(message)
@@ -178,21 +180,21 @@ export async function preflight(url: string, settings: Settings, run: { workers:
     for (const [worker, index] of indexes.entries()) {
       const redis = client(url, timeout, { index });
       const within = <T>(work: Promise<T>) =>
-        bounded(work, timeout, `${TITLE} at ${redact(url)}`, () => redis.disconnect());
+        bounded(work, timeout, `${SERVICE.title} at ${redact(url)}`, () => redis.disconnect());
       try {
         await within(redis.connect());
       } catch (error) {
         redis.disconnect();
         throw new UnsafeTarget(
-          `${TITLE} at ${redact(url)} has no database ${index} for worker ${worker + 1} of ` +
+          `${SERVICE.title} at ${redact(url)} has no database ${index} for worker ${worker + 1} of ` +
             `${indexes.length} (${error instanceof Error ? error.message : error}). Lower the index in ` +
-            `${URL_VAR} or run fewer workers (PARALLEL=${Math.max(worker, 1)}).`,
+            `${SERVICE.urlVar} or run fewer workers (PARALLEL=${Math.max(worker, 1)}).`,
         );
       }
       if (!(await within(takeClaim(redis, index)))) {
         redis.disconnect();
         throw new UnsafeTarget(
-          `Another test run is using ${TITLE} database ${index} at ${redact(urlForIndex(url, index))}; ` +
+          `Another test run is using ${SERVICE.title} database ${index} at ${redact(urlForIndex(url, index))}; ` +
             `wait for it to finish (a killed run's claim ends with its process).`,
         );
       }
@@ -205,8 +207,8 @@ export async function preflight(url: string, settings: Settings, run: { workers:
       if (keys > 0) {
         const whose = indexes.length > 1 ? ` (worker ${worker + 1}'s database)` : "";
         throw new UnsafeTarget(
-          `Refusing to flush ${TITLE} at ${redact(url)}: database ${index}${whose} already holds ` +
-            `${keys} keys the harness did not create. Point ${URL_VAR} at an empty database index` +
+          `Refusing to flush ${SERVICE.title} at ${redact(url)}: database ${index}${whose} already holds ` +
+            `${keys} keys the harness did not create. Point ${SERVICE.urlVar} at an empty database index` +
             (indexes.length > 1 ? ` (this run uses ${base} to ${base + indexes.length - 1})` : "") +
             `, or if they are yours to lose, empty it: redis-cli -u ${redact(urlForIndex(url, index))} flushdb`,
         );
@@ -234,8 +236,8 @@ export async function release(): Promise<void> {
 /** Fail with one line naming Redis, and record it so later tests are skipped at once. */
 function stopped(url: string, error: unknown): Error {
   const reason = error instanceof Error ? error.message : String(error);
-  const message = `${TITLE} at ${redact(url)} stopped answering (${reason}); the remaining tests that use it are skipped`;
-  markStopped(TITLE, message);
+  const message = `${SERVICE.title} at ${redact(url)} stopped answering (${reason}); the remaining tests that use it are skipped`;
+  markStopped(SERVICE.title, message);
   const stop = new Error(redact(message));
   stop.stack = stop.message; // one line: no trace, no code frame
   return stop;
@@ -251,41 +253,39 @@ export interface RedisFixtures {
 }
 
 interface RedisWorkerFixtures {
+  /** Worker: the client on this worker's own database that `redis` hands out. */
   redisWorkerClient: Redis;
 }
 
 /** `test` with the Redis fixtures. */
-export function withRedis<T extends object>(test: TestAPI<T>) {
+export function withRedis<T extends SettingsFixtures>(test: TestAPI<T>) {
   return test.extend<RedisFixtures & RedisWorkerFixtures>({
     redisUrl: [
-      // eslint-disable-next-line no-empty-pattern
-      async ({}, use) => {
-        const settings = loadSettings();
-        const url = settings.url(URL_VAR);
-        await guard(url, settings);
+      async ({ harnessSettings: settings }, use) => {
+        const url = await guardedUrl(settings, SERVICE.urlVar, guard);
         const index = redisTarget(url).index + Number(workerId()) - 1;
         await use(urlForIndex(url, index));
       },
       { scope: "worker" },
     ],
     redisWorkerClient: [
-      async ({ redisUrl }, use) => {
-        const timeout = loadSettings().serviceTimeout;
+      async ({ redisUrl, harnessSettings }, use) => {
+        const timeout = harnessSettings.serviceTimeout;
         const { index } = redisTarget(redisUrl);
         const redis = client(redisUrl, timeout, { forTests: true });
-        if (stoppedReason(TITLE) !== undefined) {
+        if (stoppedReason(SERVICE.title) !== undefined) {
           await use(redis); // never connected: the tests that need it are skipped
           return;
         }
         try {
-          await bounded(redis.connect(), timeout, `${TITLE} at ${redact(redisUrl)}`, () => redis.disconnect());
+          await bounded(redis.connect(), timeout, `${SERVICE.title} at ${redact(redisUrl)}`, () => redis.disconnect());
           const checked = (process.env[CHECKED_VAR] ?? "").split(",").filter(Boolean).map(Number);
           if (!checked.includes(index)) {
             const keys = await foreignKeys(redis); // not checked by the global setup: check it before the first flush
             if (keys > 0) {
               throw new UnsafeTarget(
-                `Refusing to flush ${TITLE} at ${redact(redisUrl)}: database ${index} already holds ` +
-                  `${keys} keys the harness did not create. Point ${URL_VAR} at an empty database index.`,
+                `Refusing to flush ${SERVICE.title} at ${redact(redisUrl)}: database ${index} already holds ` +
+                  `${keys} keys the harness did not create. Point ${SERVICE.urlVar} at an empty database index.`,
               );
             }
           }
@@ -299,13 +299,13 @@ export function withRedis<T extends object>(test: TestAPI<T>) {
       },
       { scope: "worker" },
     ],
-    redis: async ({ redisWorkerClient, redisUrl, skip }, use) => {
-      if (stoppedReason(TITLE) !== undefined) skip(); // the test that found it stopped said so, once
+    redis: async ({ redisWorkerClient, redisUrl, harnessSettings, skip }, use) => {
+      if (stoppedReason(SERVICE.title) !== undefined) skip(); // the test that found it stopped said so, once
       try {
         await use(redisWorkerClient);
       } finally {
-        if (stoppedReason(TITLE) === undefined) {
-          const timeout = loadSettings().serviceTimeout;
+        if (stoppedReason(SERVICE.title) === undefined) {
+          const timeout = harnessSettings.serviceTimeout;
           try {
             await bounded(redisWorkerClient.flushdb(), timeout, "FLUSHDB");
           } catch (error) {

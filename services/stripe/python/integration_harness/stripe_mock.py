@@ -16,26 +16,31 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
-from urllib.parse import urlsplit
 
 import pytest
 import stripe
 
 from .readiness import Misconfigured, NotReady
-from .safety import ensure_disposable
+from .safety import ensure_disposable_url, guarded_url
+from .services import service_of
 from .settings import Settings
 
-TITLE = "stripe-mock"
-URL_VAR = "TEST_STRIPE_URL"
+SERVICE = service_of("stripe_mock")
 TEST_API_KEY = "sk_test_integrationharness"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """stripe-python posts encoded bytes through httpx's older keyword: that
+    DeprecationWarning is the library's, not the tests', so it is not shown."""
+    config.addinivalue_line(
+        "filterwarnings",
+        "ignore:Use 'content=<...>' to upload raw bytes/text content:DeprecationWarning",
+    )
 
 
 def guard(url: str, settings: Settings) -> None:
     """Refuse ``url`` unless its host is a disposable test service (see ``safety``)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise ValueError(f"{URL_VAR} must be an http:// URL, not {url!r}")
-    ensure_disposable(TITLE, url, [parts.hostname or ""], settings.allowed_hosts)
+    ensure_disposable_url(SERVICE, url, settings.allowed_hosts)
 
 
 def probe(url: str, timeout: float) -> str:
@@ -52,7 +57,7 @@ def probe(url: str, timeout: float) -> str:
         ) from None
     except (OSError, ValueError) as error:
         raise NotReady(str(getattr(error, "reason", error))) from None
-    return f"{TITLE} {version}".strip()
+    return f"{SERVICE.title} {version}".strip()
 
 
 def make_stripe_client(api_url: str) -> stripe.StripeClient:
@@ -68,9 +73,7 @@ def make_stripe_client(api_url: str) -> stripe.StripeClient:
 @pytest.fixture(scope="session")
 def stripe_api_url(harness_settings: Settings) -> str:
     """Session: URL of a ready stripe-mock (``TEST_STRIPE_URL``)."""
-    url = harness_settings.url(URL_VAR)
-    guard(url, harness_settings)
-    return url
+    return guarded_url(harness_settings, SERVICE.url_var, guard)
 
 
 @pytest.fixture(scope="session")

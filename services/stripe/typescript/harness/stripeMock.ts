@@ -11,20 +11,17 @@
 import Stripe from "stripe";
 import type { TestAPI } from "vitest";
 import { Misconfigured, NotReady } from "./readiness";
-import { ensureDisposable } from "./safety";
-import { loadSettings, type Settings } from "./settings";
+import { ensureDisposableUrl, guardedUrl } from "./safety";
+import { serviceOf } from "./services";
+import type { Settings, SettingsFixtures } from "./settings";
 
-export const TITLE = "stripe-mock";
-export const URL_VAR = "TEST_STRIPE_URL";
+/** Who this service is (from the catalogue, see `services.ts`). */
+export const SERVICE = serviceOf("stripeMock");
 export const TEST_API_KEY = "sk_test_integrationharness";
 
 /** Refuse `url` unless its host is a disposable test service (see `safety`). */
 export async function guard(url: string, settings: Settings): Promise<void> {
-  const parsed = new URL(url);
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw new Error(`${URL_VAR} must be an http:// URL, not ${url}`);
-  }
-  await ensureDisposable(TITLE, url, [decodeURIComponent(parsed.hostname)], settings.allowedHosts);
+  await ensureDisposableUrl(SERVICE, url, settings.allowedHosts);
 }
 
 /** List charges with the test key; throw NotReady / Misconfigured. */
@@ -39,7 +36,7 @@ export async function probe(url: string, timeoutSeconds: number): Promise<string
     throw new NotReady(error instanceof Error ? `${error.message} (${String(error.cause ?? "")})` : String(error));
   }
   if (!response.ok) throw new Misconfigured(`HTTP ${response.status} from ${url}/v1/charges: is this stripe-mock?`);
-  return `${TITLE} ${response.headers.get("stripe-mock-version") ?? ""}`.trim();
+  return `${SERVICE.title} ${response.headers.get("stripe-mock-version") ?? ""}`.trim();
 }
 
 /** A Stripe client on `apiUrl` with the test key and no retries (`fetch` for in-process tests). */
@@ -62,16 +59,10 @@ export interface StripeMockFixtures {
 }
 
 /** `test` with the stripe-mock fixtures. */
-export function withStripeMock<T extends object>(test: TestAPI<T>) {
+export function withStripeMock<T extends SettingsFixtures>(test: TestAPI<T>) {
   return test.extend<StripeMockFixtures>({
     stripeApiUrl: [
-      // eslint-disable-next-line no-empty-pattern
-      async ({}, use) => {
-        const settings = loadSettings();
-        const url = settings.url(URL_VAR);
-        await guard(url, settings);
-        await use(url);
-      },
+      async ({ harnessSettings }, use) => use(await guardedUrl(harnessSettings, SERVICE.urlVar, guard)),
       { scope: "worker" },
     ],
     stripeClient: [async ({ stripeApiUrl }, use) => use(makeStripeClient(stripeApiUrl)), { scope: "worker" }],

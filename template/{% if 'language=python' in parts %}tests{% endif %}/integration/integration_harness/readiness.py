@@ -22,7 +22,6 @@ __all__ = [
     "Misconfigured",
     "NotReady",
     "Readiness",
-    "redact",
     "wait_for",
     "wait_for_all",
 ]

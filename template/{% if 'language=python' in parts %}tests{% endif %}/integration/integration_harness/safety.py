@@ -21,9 +21,11 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 
-from .services import COMPOSE_HOSTS
+from .services import COMPOSE_HOSTS, SECRET_PATTERNS, Service
+from .settings import Settings
 
 _TEST_WORD = re.compile(r"(^|[^a-z])tests?([^a-z]|$)")
 _SECRET_NAMES = (
@@ -40,7 +42,7 @@ _KEYWORD_PASSWORD = re.compile(
     r"(?P<head>\b(?:password|sslpassword)\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s']\S*)",
     re.IGNORECASE,
 )
-_STRIPE_KEY = re.compile(r"\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]+|\brk_[A-Za-z0-9_]+")
+_SERVICE_SECRETS = [re.compile(pattern) for pattern in SECRET_PATTERNS]
 
 
 class UnsafeTarget(RuntimeError):
@@ -52,12 +54,15 @@ def redact(text: str) -> str:
 
     Hidden: URL passwords (``user:***@``), query parameters such as
     ``password``, ``token``, ``key`` or ``X-Amz-Signature``, libpq keyword
-    passwords (``password=***``) and Stripe keys (``sk_test_...``).
+    passwords (``password=***``) and the credentials of a service's own form that
+    the catalogue names (``services.SECRET_PATTERNS``, e.g. API keys ``sk_test_...``).
     """
     text = _URL_PASSWORD.sub(r"\g<head>***", text)
     text = _QUERY_SECRET.sub(r"\g<head>***", text)
     text = _KEYWORD_PASSWORD.sub(r"\g<head>***", text)
-    return _STRIPE_KEY.sub("***", text)
+    for pattern in _SERVICE_SECRETS:
+        text = pattern.sub("***", text)
+    return text
 
 
 def is_test_database(name: str) -> bool:
@@ -140,3 +145,36 @@ def ensure_test_database(title: str, display_url: str, database: str) -> None:
             f"test database: 'test' must be a whole word of its name (app_test, test_app, "
             f"app-test-2). Point the URL at a dedicated test database (e.g. {database}_test)."
         )
+
+
+def ensure_disposable_url(
+    service: Service,
+    url: str,
+    allowed_hosts: Iterable[str],
+    schemes: tuple[str, ...] = ("http", "https"),
+) -> None:
+    """The guard of a service reached by one URL (an HTTP API, an SMTP server).
+
+    Raise ``ValueError`` naming the service's settings unless ``url``'s scheme is
+    one of ``schemes``, then `UnsafeTarget` unless its host is disposable.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in schemes:
+        names = " / ".join((service.url_var, *service.also_url_vars))
+        wanted = " or ".join(f"{scheme}://" for scheme in schemes)
+        raise ValueError(f"{names} must start with {wanted}, not {redact(url)!r}")
+    ensure_disposable(service.title, url, [parts.hostname or ""], allowed_hosts)
+
+
+def guarded_url(
+    settings: Settings, name: str, guard: Callable[[str, Settings], None]
+) -> str:
+    """The URL in setting ``name``, once the service module's ``guard`` accepted it.
+
+    What every session fixture of a service starts with: `Settings.url` raises
+    `MissingSetting` naming the fix, ``guard`` raises `UnsafeTarget` (or
+    ``ValueError`` for a URL of the wrong form).
+    """
+    url = settings.url(name)
+    guard(url, settings)
+    return url

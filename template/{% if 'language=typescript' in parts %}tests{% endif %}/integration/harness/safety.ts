@@ -15,7 +15,8 @@
  */
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { COMPOSE_HOSTS } from "./services";
+import { COMPOSE_HOSTS, SECRET_PATTERNS, type Service } from "./services";
+import type { Settings } from "./settings";
 
 const TEST_WORD = /(^|[^a-z])tests?([^a-z]|$)/;
 const SECRET_NAMES =
@@ -24,7 +25,6 @@ const SECRET_NAMES =
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)[^@/?#\s]*(?=@)/gi;
 const QUERY_SECRET = new RegExp(`([?&;](?:${SECRET_NAMES})=)[^&#\\s]*`, "gi");
 const KEYWORD_PASSWORD = /(\b(?:password|sslpassword)\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s']\S*)/gi;
-const STRIPE_KEY = /\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]+|\brk_[A-Za-z0-9_]+/g;
 
 /** A service URL the harness refuses to clean. */
 export class UnsafeTarget extends Error {}
@@ -32,14 +32,14 @@ export class UnsafeTarget extends Error {}
 /**
  * `text` with every credential shown as `***`: URL passwords (`user:***@`), query
  * parameters such as `password`, `token`, `key` or `X-Amz-Signature`, libpq
- * keyword passwords (`password=***`) and Stripe keys (`sk_test_...`).
+ * keyword passwords (`password=***`) and the credentials of a service's own form
+ * that the catalogue names (`SECRET_PATTERNS`, e.g. API keys `sk_test_...`).
  */
 export function redact(text: string): string {
-  return text
-    .replace(URL_PASSWORD, "$1***")
-    .replace(QUERY_SECRET, "$1***")
-    .replace(KEYWORD_PASSWORD, "$1***")
-    .replace(STRIPE_KEY, "***");
+  return SECRET_PATTERNS.reduce(
+    (hidden, pattern) => hidden.replace(pattern, "***"),
+    text.replace(URL_PASSWORD, "$1***").replace(QUERY_SECRET, "$1***").replace(KEYWORD_PASSWORD, "$1***"),
+  );
 }
 
 /** True when "test" (or "tests") is a whole word of `name`: app_test, test_app, app-test-2. */
@@ -128,4 +128,39 @@ export function ensureTestDatabase(title: string, displayUrl: string, database: 
         `Point the URL at a dedicated test database (e.g. ${database}_test).`,
     );
   }
+}
+
+/**
+ * The guard of a service reached by one URL (an HTTP API, an SMTP server): throw
+ * naming the service's settings unless `url`'s scheme is one of `schemes`, then
+ * `UnsafeTarget` unless its host is disposable.
+ */
+export async function ensureDisposableUrl(
+  service: Service,
+  url: string,
+  allowedHosts: readonly string[],
+  schemes: readonly string[] = ["http", "https"],
+): Promise<void> {
+  const parsed = new URL(url);
+  if (!schemes.includes(parsed.protocol.replace(/:$/, ""))) {
+    const names = [service.urlVar, ...service.alsoUrlVars].join(" / ");
+    const wanted = schemes.map((scheme) => `${scheme}://`).join(" or ");
+    throw new Error(`${names} must start with ${wanted}, not ${redact(url)}`);
+  }
+  await ensureDisposable(service.title, url, [decodeURIComponent(parsed.hostname)], allowedHosts);
+}
+
+/**
+ * The URL in setting `name`, once the service module's `guard` accepted it: what every
+ * worker fixture of a service starts with. `Settings.url` throws `MissingSetting`
+ * naming the fix, `guard` throws `UnsafeTarget` (or an Error for a URL of the wrong form).
+ */
+export async function guardedUrl(
+  settings: Settings,
+  name: string,
+  guard: (url: string, settings: Settings) => Promise<void>,
+): Promise<string> {
+  const url = settings.url(name);
+  await guard(url, settings);
+  return url;
 }

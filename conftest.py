@@ -1,4 +1,4 @@
-"""Session fixtures shared by the template's test modules."""
+"""Fixtures shared by the template's test modules (tests/ and services/<name>/test_<name>.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.rig import make, render
+from tests.rig import install, make, render
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -36,4 +36,28 @@ def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def shared_venv(default_project: Path) -> dict[str, str]:
+    """Settings that make a Python project's make targets reuse the default project's
+    virtualenv instead of building their own."""
     return {"INTEGRATION_VENV": str(default_project / "tests/integration/.venv")}
+
+
+@pytest.fixture(scope="module")
+def typescript_project(tmp_path_factory: pytest.TempPathFactory):
+    """``typescript_project(answers)``: an installed TypeScript project with these answers
+    (and ci=none), made once per answer set in the module."""
+    projects: dict[str, Path] = {}
+
+    def get(answers: dict) -> Path:
+        key = repr(sorted(answers.items()))
+        if key not in projects:
+            path = render(
+                tmp_path_factory.mktemp("typescript") / "project",
+                language="typescript",
+                ci="none",
+                **answers,
+            )
+            install(path)
+            projects[key] = path
+        return projects[key]
+
+    return get

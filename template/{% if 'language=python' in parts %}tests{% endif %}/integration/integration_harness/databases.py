@@ -1,0 +1,67 @@
+# Managed by integration-harness: `copier update` rewrites this file.
+# Local changes go in conftest.py (override a fixture) or .env.test.local.
+"""What the SQL service modules (PostgreSQL, MySQL/MariaDB) share.
+
+A database per xdist worker (`worker_databases`), the schema files and their
+digest (`schema_files`, `schema_digest`), and the refusal when another run holds
+the claim on the database (`claimed_by_another_run`). Connecting, DDL and
+listing tables are the driver's and stay in each service module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from .naming import xdist_worker
+from .safety import UnsafeTarget, redact
+from .services import Service
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+# The table holding the digest of the schema files the database was built from.
+SCHEMA_TABLE = "integration_harness_schema"
+
+
+def schema_files(folder: Path = SCHEMA_DIR) -> list[Path]:
+    """The ``*.sql`` files of ``folder`` in name order (none when it does not exist)."""
+    return sorted(folder.glob("*.sql")) if folder.is_dir() else []
+
+
+def schema_digest(files: Iterable[Path]) -> str:
+    """sha256 of the schema files' names and contents, in name order."""
+    digest = hashlib.sha256()
+    for file in sorted(files, key=lambda f: f.name):
+        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def worker_databases(
+    url: str,
+    database: str,
+    recreate: Callable[[str, str, bool], None],
+    with_database: Callable[[str, str], str],
+) -> Iterator[str]:
+    """The lifecycle behind ``database_url``; yields the URL this test process uses.
+
+    Outside xdist it is ``url`` itself. In an xdist worker it is ``url`` pointed at
+    ``<database>_<worker>`` (``with_database``), created empty before and dropped
+    after (``recreate(url, name, create)`` drops it, then creates it if asked).
+    """
+    worker = xdist_worker()
+    if worker is None:
+        yield url
+        return
+    name = f"{database}_{worker}"
+    recreate(url, name, True)
+    yield with_database(url, name)
+    recreate(url, name, False)
+
+
+def claimed_by_another_run(service: Service, database: str, url: str) -> UnsafeTarget:
+    """The refusal when another run holds this run's claim on ``database``."""
+    return UnsafeTarget(
+        f"Another test run is using {service.title} database {database!r} at {redact(url)} "
+        f"right now. Wait for it to finish, or give this run a database of its own "
+        f"in {service.url_var} ('test' must be a whole word of its name)."
+    )

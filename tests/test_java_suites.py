@@ -1,0 +1,237 @@
+"""language=java: generated Maven suites end to end against the native services, and render checks.
+
+What covers what (CI time matters: each Maven run costs a JVM start, about 5 s here):
+- The default stack (PostgreSQL, Redis as cache, RabbitMQ), MySQL with Redis Streams, MariaDB
+  with Kafka, and NATS alone (together every service and example Java offers so far) each run three times in a row, each in a new
+  random order (JUnit's random class and method orderers), then with ``PARALLEL=2`` (two
+  Surefire forks, each a worker with its own database and Redis index); the leak audit must
+  find nothing after each run. (MySQL's project runs against the native MariaDB, with MySQL
+  Connector/J, as the Python MySQL variant does.)
+- Every Java project shape (default stack, each service alone, no services) is compiled with
+  ``-Xlint:all`` and warnings as errors (``maven.compiler.failOnWarning`` in its pom.xml).
+- The harness's refusals: a service that does not answer stops the run with one message, the
+  guard refuses a remote host and a database not named as a test database, and a second run on
+  a database another run holds (the lock the Python and TypeScript harnesses take) is refused.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+
+from native.common import native_service
+from tests.audit import CHECKS, leftovers
+from tests.rig import make, render
+
+ALL_SERVICES = list(dict.fromkeys(CHECKS))
+NONE = {"database": "none", "cache": "none", "queue": "none"}
+JAVA = {
+    "default-stack": {},
+    "postgres-alone": {**NONE, "database": "postgres"},
+    "mysql-alone": {**NONE, "database": "mysql"},
+    "mariadb-alone": {**NONE, "database": "mariadb"},
+    "redis-alone": {**NONE, "cache": "redis"},
+    "rabbitmq-alone": {**NONE, "queue": "rabbitmq"},
+    "redis-streams-alone": {**NONE, "queue": "redis"},
+    "kafka-alone": {**NONE, "queue": "kafka"},
+    "nats-alone": {**NONE, "queue": "nats"},
+    "mariadb-kafka": {**NONE, "database": "mariadb", "queue": "kafka"},
+    "mysql-redis-streams": {**NONE, "database": "mysql", "queue": "redis"},
+    "no-services": {**NONE, "ci": "none"},
+}
+SUMMARY = re.compile(
+    r"^\[\w+\] Tests run: (\d+), Failures: (\d+), Errors: (\d+), Skipped: (\d+)$",
+    re.MULTILINE,
+)
+
+
+def java_project(path: Path, name: str) -> Path:
+    """Render the Java project ``name`` of `JAVA` into ``path``."""
+    return render(path / name, language="java", **JAVA[name])
+
+
+def summary(output: str) -> tuple[int, int, int, int]:
+    """Surefire's closing count: (run, failures, errors, skipped); zeros when none ran."""
+    found = SUMMARY.findall(output)
+    return tuple(int(n) for n in found[-1]) if found else (0, 0, 0, 0)  # type: ignore[return-value]
+
+
+# The projects run end to end, and the example classes each must run.
+END_TO_END = {
+    "default-stack": ("AccountsIT", "ProfileCacheIT", "SignupEventsIT"),
+    "mysql-redis-streams": ("AccountsIT", "JobQueueIT"),
+    "mariadb-kafka": ("AccountsIT", "ShipmentEventsIT"),
+    "nats-alone": ("OrderEventsIT",),
+}
+HEADER = {
+    "default-stack": r"PostgreSQL [\d.]+ at postgresql://test:\*\*\*@.* ready in \d+ ms; "
+    r"Redis [\d.]+ at redis://.* ready in \d+ ms; RabbitMQ [\d.]+ at amqp://test:\*\*\*@",
+    "mysql-redis-streams": r"MariaDB [\d.]+ at mysql://root:\*\*\*@.* ready in \d+ ms; "
+    r"Redis [\d.]+ at redis://",
+    "mariadb-kafka": r"MariaDB [\d.]+ at mysql://root:\*\*\*@.* ready in \d+ ms; "
+    r"Kafka \(1 broker\) at 127\.0\.0\.1:\d+ ready in \d+ ms",
+    "nats-alone": r"NATS [\d.]+ at nats://127\.0\.0\.1:\d+ ready in \d+ ms",
+}
+
+
+@pytest.mark.parametrize("name", list(END_TO_END))
+def test_java_suite_passes_repeatedly_and_in_parallel_leaving_nothing(
+    name: str, tmp_path: Path
+) -> None:
+    project = java_project(tmp_path, name)
+    assert leftovers(ALL_SERVICES) == {}, "services were not clean before the run"
+
+    counts = []
+    for args in ("PARALLEL=", "PARALLEL=", "PARALLEL=", "PARALLEL=2"):
+        result = make(project, "integration-test-external", args)
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, output[-4000:]
+        assert "BUILD SUCCESS" in output, output[-4000:]
+        run, failures, errors, skipped = summary(output)
+        assert (failures, errors, skipped) == (0, 0, 0), output[-4000:]
+        counts.append(run)
+        assert leftovers(ALL_SERVICES) == {}, f"left behind after {args}"
+        header = re.search(r"^integration-harness: (.*)$", output, re.MULTILINE)
+        assert header, output[-3000:]
+        assert re.search(HEADER[name], header.group(1)), header.group(1)
+        for example in END_TO_END[name]:
+            assert f"in integration.{example}" in output, example
+
+    assert counts[0] == counts[1] == counts[2] == counts[3] > 0
+
+
+@pytest.mark.parametrize("name", list(JAVA))
+def test_every_java_project_compiles_with_warnings_as_errors(
+    name: str, tmp_path: Path
+) -> None:
+    project = java_project(tmp_path, name)
+    pom = (project / "tests/integration/pom.xml").read_text()
+    assert "<maven.compiler.failOnWarning>true</maven.compiler.failOnWarning>" in pom
+    assert "<arg>-Xlint:all</arg>" in pom
+
+    build = subprocess.run(
+        ["mvn", "-B", "-ntp", "-q", "test-compile"],
+        cwd=project / "tests/integration",
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+    output = build.stdout + build.stderr
+    assert build.returncode == 0, output[-4000:]
+    assert "warning" not in output.lower(), output[-4000:]
+
+
+def test_java_down_service_stops_the_run_quickly_with_one_message(
+    tmp_path: Path,
+) -> None:
+    project = java_project(tmp_path, "redis-alone")
+    started = time.monotonic()
+    result = make(
+        project,
+        "integration-test-external",
+        env={"TEST_REDIS_PORT": "1", "TEST_SERVICE_TIMEOUT": "2"},
+    )
+    took = time.monotonic() - started
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert took < 120
+    assert "integration-harness: service is not usable, no test was run:" in output
+    assert "Redis at redis://127.0.0.1:1/0: no answer within 2s" in output
+    assert "make integration-services-up" in output and "TEST_REDIS_URL" in output
+    run, failures, errors, _skipped = summary(output)
+    assert (run - failures - errors) == 0, output[-3000:]
+
+
+@pytest.mark.parametrize(
+    ("url", "refusal"),
+    [
+        (
+            "postgresql://test:secret@db.example.com:5432/app_test",
+            "host 'db.example.com' is not loopback, a compose service or listed in",
+        ),
+        (
+            "postgresql://test:secret@127.0.0.1:25432/app",
+            "database 'app' is not a test database: 'test' must be a whole word of its name",
+        ),
+    ],
+    ids=["remote-host", "dev-database"],
+)
+def test_java_guard_refuses_before_any_test(
+    url: str, refusal: str, tmp_path: Path
+) -> None:
+    project = java_project(tmp_path, "postgres-alone")
+
+    result = make(project, "integration-test-external", env={"TEST_DATABASE_URL": url})
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert refusal in output, output[-3000:]
+    assert "secret" not in output and "test:***@" in output
+    run, failures, errors, _skipped = summary(output)
+    assert (run - failures - errors) == 0
+
+
+def test_java_run_is_refused_while_another_run_holds_the_database(
+    tmp_path: Path,
+) -> None:
+    """The same advisory lock as the Python harness: a second run never empties the first's tables."""
+    project = java_project(tmp_path, "postgres-alone")
+    with psycopg.connect(native_service("postgres").url, autocommit=True) as holder:
+        holder.execute(
+            "SELECT pg_advisory_lock(hashtext('integration-harness:app_test'))"
+        )
+        result = make(project, "integration-test-external")
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Another test run is using PostgreSQL database 'app_test'" in output
+    assert leftovers(ALL_SERVICES) == {}
+
+
+def test_java_run_refuses_a_redis_database_holding_keys_and_keeps_them(
+    tmp_path: Path,
+) -> None:
+    project = java_project(tmp_path, "redis-alone")
+    with redis.Redis.from_url(native_service("redis").url) as client:
+        client.set("not-ours", "1")
+        try:
+            result = make(project, "integration-test-external")
+            kept = client.get("not-ours")
+        finally:
+            client.delete("not-ours")
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "the database already holds 1 keys the harness did not create" in output
+    assert kept == b"1"
+
+
+def test_java_run_stops_on_a_missing_managed_file_before_any_service(
+    tmp_path: Path,
+) -> None:
+    project = java_project(tmp_path, "postgres-alone")
+    managed = project / "tests/integration/src/test/resources/simplelogger.properties"
+    managed.unlink()
+
+    result = make(
+        project,
+        "integration-test-external",
+        # Unreachable on purpose: the check must stop the run before any service is asked.
+        env={"TEST_POSTGRES_PORT": "1"},
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "integration-harness: managed files are broken, no test was run:" in output
+    assert "simplelogger.properties: missing" in output
+    assert "-x 'tests/integration/src/test/java/integration/*IT.java'" in output
+    assert "no answer within" not in output
