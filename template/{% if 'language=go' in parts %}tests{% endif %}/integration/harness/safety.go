@@ -30,21 +30,21 @@ type UnsafeTarget struct{ Message string }
 func (e *UnsafeTarget) Error() string { return e.Message }
 
 var (
-	testWord     = regexp.MustCompile(`(^|[^a-z])tests?([^a-z]|$)`)
-	secretNames  = `password|pass|pwd|passwd|sslpassword|secret|token|api_key|apikey|key|access_key|secret_key|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token`
-	urlPassword  = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://[^:/?#@\s]*:)[^@/?#\s]*@`)
-	querySecret  = regexp.MustCompile(`(?i)([?&;](?:` + secretNames + `)=)[^&#\s]*`)
-	keywordPass  = regexp.MustCompile(`(?i)(\b(?:password|sslpassword)\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s']\S*)`)
-	stripeSecret = regexp.MustCompile(`\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]+|\brk_[A-Za-z0-9_]+`)
+	testWord    = regexp.MustCompile(`(^|[^a-z])tests?([^a-z]|$)`)
+	secretNames = `password|pass|pwd|passwd|sslpassword|secret|token|api_key|apikey|key|access_key|secret_key|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token`
+	urlPassword = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://[^:/?#@\s]*:)[^@/?#\s]*@`)
+	querySecret = regexp.MustCompile(`(?i)([?&;](?:` + secretNames + `)=)[^&#\s]*`)
+	keywordPass = regexp.MustCompile(`(?i)(\b(?:password|sslpassword)\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s']\S*)`)
+	paymentKey  = regexp.MustCompile(`\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]+|\brk_[A-Za-z0-9_]+`)
 )
 
 // Redact returns text with every credential shown as ***: URL passwords (user:***@),
-// query parameters such as password, token or key, keyword passwords and Stripe keys.
+// query parameters such as password, token or key, keyword passwords and payment API keys (sk_test_...).
 func Redact(text string) string {
 	text = urlPassword.ReplaceAllString(text, "${1}***@")
 	text = querySecret.ReplaceAllString(text, "${1}***")
 	text = keywordPass.ReplaceAllString(text, "${1}***")
-	return stripeSecret.ReplaceAllString(text, "***")
+	return paymentKey.ReplaceAllString(text, "***")
 }
 
 // IsTestDatabase is true when "test" (or "tests") is a whole word of name: app_test, test_app, app-test-2.
