@@ -35,16 +35,19 @@ var (
 	urlPassword = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://[^:/?#@\s]*:)[^@/?#\s]*@`)
 	querySecret = regexp.MustCompile(`(?i)([?&;](?:` + secretNames + `)=)[^&#\s]*`)
 	keywordPass = regexp.MustCompile(`(?i)(\b(?:password|sslpassword)\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s']\S*)`)
-	paymentKey  = regexp.MustCompile(`\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]+|\brk_[A-Za-z0-9_]+`)
 )
 
 // Redact returns text with every credential shown as ***: URL passwords (user:***@),
-// query parameters such as password, token or key, keyword passwords and payment API keys (sk_test_...).
+// query parameters such as password, token or key, keyword passwords and the credentials
+// of a service's own form that the catalogue names (SecretPatterns, e.g. API keys sk_test_...).
 func Redact(text string) string {
 	text = urlPassword.ReplaceAllString(text, "${1}***@")
 	text = querySecret.ReplaceAllString(text, "${1}***")
 	text = keywordPass.ReplaceAllString(text, "${1}***")
-	return paymentKey.ReplaceAllString(text, "***")
+	for _, pattern := range SecretPatterns {
+		text = pattern.ReplaceAllString(text, "***")
+	}
+	return text
 }
 
 // IsTestDatabase is true when "test" (or "tests") is a whole word of name: app_test, test_app, app-test-2.
