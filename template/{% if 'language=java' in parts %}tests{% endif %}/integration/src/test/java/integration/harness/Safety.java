@@ -39,8 +39,6 @@ public final class Safety {
       Pattern.compile(
           "(?<head>\\b(?:password|sslpassword)\\s*=\\s*)(?:'(?:[^'\\\\]|\\\\.)*'|[^\\s']\\S*)",
           Pattern.CASE_INSENSITIVE);
-  private static final Pattern STRIPE_KEY =
-      Pattern.compile("\\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]+|\\brk_[A-Za-z0-9_]+");
 
   private Safety() {}
 
@@ -59,7 +57,10 @@ public final class Safety {
     text = URL_PASSWORD.matcher(text).replaceAll("${head}***");
     text = QUERY_SECRET.matcher(text).replaceAll("${head}***");
     text = KEYWORD_PASSWORD.matcher(text).replaceAll("${head}***");
-    return STRIPE_KEY.matcher(text).replaceAll("***");
+    for (Pattern pattern : Services.SECRET_PATTERNS) {
+      text = pattern.matcher(text).replaceAll("***");
+    }
+    return text;
   }
 
   /** True when "test" (or "tests") is a whole word of {@code name}. */
