@@ -34,6 +34,7 @@ from tests.audit import leftovers
 from tests.rig import (
     CATALOGUE,
     choices,
+    guard_cases,
     install,
     make,
     offered,
@@ -73,12 +74,6 @@ PROJECTS = {
         ],
     },
 }
-try:
-    from tests.audit import CHECKS
-
-    ALL_SERVICES: list[str] | None = list(dict.fromkeys(CHECKS))
-except ImportError:  # services/<name>/audit.py: leftovers() audits every service
-    ALL_SERVICES = None
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +139,7 @@ def test_go_default_stack_passes_repeatedly_and_in_parallel_leaving_nothing(
     go_projects: dict[str, Path],
 ) -> None:
     project = go_projects["go-default-stack"]
-    assert leftovers(ALL_SERVICES) == {}, "services were not clean before the run"
+    assert leftovers() == {}, "services were not clean before the run"
 
     counts, seeds = [], set()
     for parallel, extra in (("", ()), ("", ()), ("", ()), ("2", ("-race",))):
@@ -161,7 +156,7 @@ def test_go_default_stack_passes_repeatedly_and_in_parallel_leaving_nothing(
         ]
         counts.append(passed(output))
         seeds.update(re.findall(r"-test\.shuffle (\d+)", output))
-        assert leftovers(ALL_SERVICES) == {}, f"left behind after PARALLEL={parallel}"
+        assert leftovers() == {}, f"left behind after PARALLEL={parallel}"
 
     assert counts[0] == counts[1] == counts[2] == counts[3] > 20
     assert len(seeds) == 4, "every run has an order of its own"
@@ -188,7 +183,7 @@ def test_go_service_alone_passes_in_parallel_leaving_nothing(
     assert result.returncode == 0, output[-4000:]
     assert passed(output) > 9  # the settings tests and the service's examples
     assert output.count(" ready in ") == len(services_for(PROJECTS[name]))
-    assert leftovers(ALL_SERVICES) == {}
+    assert leftovers() == {}
 
 
 def test_go_project_without_services_runs_its_settings_tests(
@@ -368,13 +363,7 @@ URL_ONLY = {"host=127.0.0.1 dbname=app_test user=test password=secret"}
 
 
 def guard_urls(service: str) -> tuple[list[str], list[str]]:
-    """The hostile and the safe settings of ``service`` (its guard.yml where there is one)."""
-    try:
-        from tests.rig import guard_cases  # services/<name>/guard.yml
-    except ImportError:
-        from tests.test_safety_guard import HOSTILE, SAFE
-
-        return HOSTILE[service], SAFE[service]
+    """The hostile and the safe settings of ``service`` (its guard.yml)."""
     cases = guard_cases(service)
     return cases["hostile"], cases["safe"]
 

@@ -26,10 +26,9 @@ import pytest
 import redis
 
 from native.common import native_service
-from tests.audit import CHECKS, leftovers
+from tests.audit import leftovers
 from tests.rig import make, render
 
-ALL_SERVICES = list(dict.fromkeys(CHECKS))
 NONE = {"database": "none", "cache": "none", "queue": "none"}
 JAVA = {
     "default-stack": {},
@@ -85,7 +84,7 @@ def test_java_suite_passes_repeatedly_and_in_parallel_leaving_nothing(
     name: str, tmp_path: Path
 ) -> None:
     project = java_project(tmp_path, name)
-    assert leftovers(ALL_SERVICES) == {}, "services were not clean before the run"
+    assert leftovers() == {}, "services were not clean before the run"
 
     counts = []
     for args in ("PARALLEL=", "PARALLEL=", "PARALLEL=", "PARALLEL=2"):
@@ -96,7 +95,7 @@ def test_java_suite_passes_repeatedly_and_in_parallel_leaving_nothing(
         run, failures, errors, skipped = summary(output)
         assert (failures, errors, skipped) == (0, 0, 0), output[-4000:]
         counts.append(run)
-        assert leftovers(ALL_SERVICES) == {}, f"left behind after {args}"
+        assert leftovers() == {}, f"left behind after {args}"
         header = re.search(r"^integration-harness: (.*)$", output, re.MULTILINE)
         assert header, output[-3000:]
         assert re.search(HEADER[name], header.group(1)), header.group(1)
@@ -194,7 +193,7 @@ def test_java_run_is_refused_while_another_run_holds_the_database(
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "Another test run is using PostgreSQL database 'app_test'" in output
-    assert leftovers(ALL_SERVICES) == {}
+    assert leftovers() == {}
 
 
 def test_java_run_refuses_a_redis_database_holding_keys_and_keeps_them(

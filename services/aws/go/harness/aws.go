@@ -26,9 +26,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
 
-const (
-	awsTitle  = "AWS emulator"
-	awsURLVar = "TEST_AWS_ENDPOINT_URL"
+var (
+	awsTitle  = catalogueTitle("aws")
+	awsURLVar = catalogueURLVar("aws")
 )
 
 func init() {

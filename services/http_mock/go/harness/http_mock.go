@@ -25,9 +25,9 @@ import (
 	"time"
 )
 
-const (
-	httpMockTitle  = "WireMock"
-	httpMockURLVar = "TEST_HTTP_MOCK_URL"
+var (
+	httpMockTitle  = catalogueTitle("http_mock")
+	httpMockURLVar = catalogueURLVar("http_mock")
 )
 
 func init() {

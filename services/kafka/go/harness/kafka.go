@@ -22,9 +22,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-const (
-	kafkaTitle  = "Kafka"
-	kafkaURLVar = "TEST_KAFKA_BOOTSTRAP_SERVERS"
+var (
+	kafkaTitle  = catalogueTitle("kafka")
+	kafkaURLVar = catalogueURLVar("kafka")
 )
 
 var (

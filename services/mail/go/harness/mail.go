@@ -23,10 +23,10 @@ import (
 	"time"
 )
 
-const (
-	mailTitle      = "MailDev"
-	mailURLVar     = "TEST_MAILDEV_URL"
-	mailSMTPURLVar = "TEST_SMTP_URL"
+var (
+	mailTitle      = catalogueTitle("mail")
+	mailURLVar     = catalogueURLVar("mail")
+	mailSMTPURLVar = catalogueService("mail").AlsoURLVars[0]
 )
 
 func init() {

@@ -19,9 +19,9 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 )
 
-const (
-	mqttTitle  = "MQTT broker"
-	mqttURLVar = "TEST_MQTT_URL"
+var (
+	mqttTitle  = catalogueTitle("mqtt")
+	mqttURLVar = catalogueURLVar("mqtt")
 )
 
 var mqttRefusal = regexp.MustCompile(`(?i)not authori[sz]ed|bad user name|bad username`)

@@ -37,9 +37,9 @@ import (
 	"github.com/go-sql-driver/mysql"
 )
 
-const (
-	mysqlTitle  = "MySQL/MariaDB"
-	mysqlURLVar = "TEST_DATABASE_URL"
+var (
+	mysqlTitle  = catalogueTitle("mysql", "mariadb")
+	mysqlURLVar = catalogueURLVar("mysql", "mariadb")
 )
 
 // access denied, unknown database, host not allowed, auth plugin, socket auth

@@ -22,9 +22,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-const (
-	natsTitle  = "NATS"
-	natsURLVar = "TEST_NATS_URL"
+var (
+	natsTitle  = catalogueTitle("nats")
+	natsURLVar = catalogueURLVar("nats")
 )
 
 var natsRefusal = regexp.MustCompile(`(?i)authorization|jetstream not enabled|503`)

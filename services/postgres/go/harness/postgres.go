@@ -39,9 +39,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-const (
-	postgresTitle  = "PostgreSQL"
-	postgresURLVar = "TEST_DATABASE_URL"
+var (
+	postgresTitle  = catalogueTitle("postgres")
+	postgresURLVar = catalogueURLVar("postgres")
 )
 
 var postgresPermanent = map[string]bool{"28P01": true, "28000": true, "3D000": true, "42501": true}

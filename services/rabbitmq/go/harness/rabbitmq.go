@@ -22,9 +22,12 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 )
 
+var (
+	rabbitmqTitle  = catalogueTitle("rabbitmq")
+	rabbitmqURLVar = catalogueURLVar("rabbitmq")
+)
+
 const (
-	rabbitmqTitle  = "RabbitMQ"
-	rabbitmqURLVar = "TEST_AMQP_URL"
 	// QueueExpires is the x-expires of every queue MakeQueue declares: longer than any run.
 	QueueExpires = time.Hour
 )

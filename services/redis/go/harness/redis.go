@@ -40,9 +40,9 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-const (
-	redisTitle  = "Redis"
-	redisURLVar = "TEST_REDIS_URL"
+var (
+	redisTitle  = catalogueTitle("redis")
+	redisURLVar = catalogueURLVar("redis")
 )
 
 func init() {

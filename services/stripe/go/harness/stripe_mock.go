@@ -18,9 +18,12 @@ import (
 	"github.com/stripe/stripe-go/v84"
 )
 
+var (
+	stripeTitle  = catalogueTitle("stripe")
+	stripeURLVar = catalogueURLVar("stripe")
+)
+
 const (
-	stripeTitle  = "stripe-mock"
-	stripeURLVar = "TEST_STRIPE_URL"
 	// StripeTestAPIKey is the key every harness client sends (stripe-mock accepts any test key).
 	StripeTestAPIKey = "sk_test_integrationharness"
 )
