@@ -42,8 +42,8 @@ import org.opentest4j.AssertionFailedError;
  * Before the run, topics a killed run left (harness names over an hour old) are deleted.
  */
 public final class Kafka implements ServiceModule {
-  static final String TITLE = "Kafka";
-  static final String URL_VAR = "TEST_KAFKA_BOOTSTRAP_SERVERS";
+  static final String TITLE = Services.Catalogue.title("kafka");
+  static final String URL_VAR = Services.Catalogue.urlVar("kafka");
 
   /** The {@code host:port} list of the broker, for code under test ({@code bootstrap.servers}). */
   @Retention(RetentionPolicy.RUNTIME)

@@ -46,8 +46,8 @@ import org.junit.jupiter.api.extension.ParameterContext;
  * after 10 s.
  */
 public final class MySql implements ServiceModule {
-  static final String TITLE = "MySQL/MariaDB";
-  static final String URL_VAR = "TEST_DATABASE_URL";
+  static final String TITLE = Services.Catalogue.title("mysql", "mariadb");
+  static final String URL_VAR = Services.Catalogue.urlVar("mysql", "mariadb");
   static final String SCHEMA_TABLE = "integration_harness_schema";
   // Access denied, unknown database, host not allowed, wrong authentication plugin.
   private static final Set<Integer> PERMANENT_ERRORS = Set.of(1045, 1049, 1130, 1251, 1698);

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.extension.ParameterContext;
  * hour old) are deleted.
  */
 public final class NatsJetStream implements ServiceModule {
-  static final String TITLE = "NATS";
-  static final String URL_VAR = "TEST_NATS_URL";
+  static final String TITLE = Services.Catalogue.title("nats");
+  static final String URL_VAR = Services.Catalogue.urlVar("nats");
 
   /** The NATS URL, for code under test. */
   @Retention(RetentionPolicy.RUNTIME)

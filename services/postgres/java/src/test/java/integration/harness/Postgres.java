@@ -47,8 +47,8 @@ import org.junit.jupiter.api.extension.ParameterContext;
  * lock_timeout} 10 s). The schema is every {@code schema/*.sql} file, run again when one changes.
  */
 public final class Postgres implements ServiceModule {
-  static final String TITLE = "PostgreSQL";
-  static final String URL_VAR = "TEST_DATABASE_URL";
+  static final String TITLE = Services.Catalogue.title("postgres");
+  static final String URL_VAR = Services.Catalogue.urlVar("postgres");
   static final String SCHEMA_TABLE = "integration_harness_schema";
   private static final Set<String> PERMANENT_STATES = Set.of("28P01", "28000", "3D000", "42501");
   private static final String TABLES =

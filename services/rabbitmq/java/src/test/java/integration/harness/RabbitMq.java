@@ -37,8 +37,8 @@ import org.springframework.amqp.rabbit.support.DefaultMessagePropertiesConverter
  * with {@code x-expires} of an hour: one a killed run left is removed by RabbitMQ itself.
  */
 public final class RabbitMq implements ServiceModule {
-  static final String TITLE = "RabbitMQ";
-  static final String URL_VAR = "TEST_AMQP_URL";
+  static final String TITLE = Services.Catalogue.title("rabbitmq");
+  static final String URL_VAR = Services.Catalogue.urlVar("rabbitmq");
 
   /** x-expires of every queue {@code Queues.make} declares: longer than any run. */
   static final int QUEUE_EXPIRES_MS = 3_600_000;

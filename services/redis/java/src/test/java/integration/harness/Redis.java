@@ -39,8 +39,8 @@ import org.junit.jupiter.api.extension.ParameterContext;
  * run ends, says so).
  */
 public final class Redis implements ServiceModule {
-  static final String TITLE = "Redis";
-  static final String URL_VAR = "TEST_REDIS_URL";
+  static final String TITLE = Services.Catalogue.title("redis");
+  static final String URL_VAR = Services.Catalogue.urlVar("redis");
   static final int DEFAULT_DATABASES = 16;
   static final String CLAIM_CONNECTION = "integration-harness-claim-db%d";
 
