@@ -74,8 +74,8 @@ HEADER = {
     "mysql-redis-streams": r"MariaDB [\d.]+ at mysql://root:\*\*\*@.* ready in \d+ ms; "
     r"Redis [\d.]+ at redis://",
     "mariadb-kafka": r"MariaDB [\d.]+ at mysql://root:\*\*\*@.* ready in \d+ ms; "
-    r"Kafka \(1 broker\) at 127\.0\.0\.1:\d+ ready in \d+ ms",
-    "nats-alone": r"NATS [\d.]+ at nats://127\.0\.0\.1:\d+ ready in \d+ ms",
+    r"Apache Kafka \(KRaft\), 1 broker at 127\.0\.0\.1:\d+ ready in \d+ ms",
+    "nats-alone": r"NATS JetStream [\d.]+ at nats://127\.0\.0\.1:\d+ ready in \d+ ms",
 }
 
 

@@ -85,7 +85,7 @@ public final class Kafka implements ServiceModule {
     try (Admin admin = admin(servers, timeout)) {
       int brokers =
           admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).size();
-      return TITLE + " (" + brokers + " broker" + (brokers != 1 ? "s" : "") + ")";
+      return TITLE + ", " + brokers + " broker" + (brokers != 1 ? "s" : "");
     } catch (ExecutionException | java.util.concurrent.TimeoutException error) {
       Throwable cause = error.getCause() != null ? error.getCause() : error;
       throw new Readiness.NotReady(cause.getClass().getSimpleName() + ": " + cause.getMessage());
