@@ -11,7 +11,7 @@ import argparse
 import importlib
 import time
 
-from .common import ROOT, load_catalogue, native_service
+from .common import ROOT, load_catalogue, native_service, port_open, wait_until
 
 SERVICES = ROOT / "services"
 
@@ -32,6 +32,8 @@ def main() -> None:
         service = native_service(name)
         started = time.monotonic()
         getattr(module, args.action)(service)
+        if args.action == "stop":  # the next start must not find the old server's port
+            wait_until(lambda: not port_open(service.port), f"{name} stop", timeout=60)
         took = time.monotonic() - started
         print(
             f"native: {name} {args.action} done on 127.0.0.1:{service.port} ({took:.1f}s)"

@@ -121,6 +121,17 @@ def spawn(args: list[str], log_name: str) -> None:
         subprocess.Popen(args, stdout=log, stderr=log, start_new_session=True)
 
 
+def start_empty(directory: Path) -> Path:
+    """Remove ``directory``'s contents before a server is launched on it: a native server
+    starts empty, as its compose service does (data on tmpfs), so what a killed run left
+    (topics, streams, queues, databases) never reaches the next run. Only called when
+    the server is not already running; a running server is left as it is.
+    """
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    return directory
+
+
 def ensure_running(service: NativeService, packages: tuple[str, ...], launch) -> None:
     """Install ``packages``, and unless the service already answers, ``launch()`` it and wait."""
     apt_install(*packages)

@@ -10,6 +10,7 @@ from native.common import (
     require,
     run,
     spawn,
+    start_empty,
 )
 
 ARTIFACT = "org.wiremock:wiremock-standalone:3.13.2"
@@ -18,7 +19,7 @@ ROOT_DIR = STATE_DIR / "wiremock"
 
 def _launch(service: NativeService) -> None:
     jar = maven_artifact(ARTIFACT)
-    ROOT_DIR.mkdir(parents=True, exist_ok=True)
+    start_empty(ROOT_DIR)
     spawn(
         [
             require("java"),

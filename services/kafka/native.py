@@ -19,6 +19,7 @@ from native.common import (
     require,
     run,
     spawn,
+    start_empty,
 )
 
 VERSION = "4.1.0"
@@ -88,23 +89,21 @@ def _launch(service: NativeService) -> None:
     classpath = _jars()
     java = require("java")
     CONFIG.write_text(_config(service.port))
-    if not (DATA_DIR / "meta.properties").is_file():
-        cluster_id = "-"
-        while cluster_id.startswith("-"):  # the tool would read it as an option
-            cluster_id = (
-                base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-            )
-        run(
-            java,
-            "-cp",
-            classpath,
-            "kafka.tools.StorageTool",
-            "format",
-            "-t",
-            cluster_id,
-            "-c",
-            str(CONFIG),
-        )
+    start_empty(DATA_DIR)
+    cluster_id = "-"
+    while cluster_id.startswith("-"):  # the tool would read it as an option
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    run(
+        java,
+        "-cp",
+        classpath,
+        "kafka.tools.StorageTool",
+        "format",
+        "-t",
+        cluster_id,
+        "-c",
+        str(CONFIG),
+    )
     spawn(
         [java, "-Xmx512m", "-cp", classpath, "kafka.Kafka", str(CONFIG)],
         "kafka.log",

@@ -9,7 +9,14 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from native.common import STATE_DIR, NativeService, ensure_running, require, run
+from native.common import (
+    STATE_DIR,
+    NativeService,
+    ensure_running,
+    require,
+    run,
+    start_empty,
+)
 
 PACKAGES = ("mariadb-server", "mariadb-client")
 DATA_DIR = STATE_DIR / "mariadb"
@@ -18,17 +25,14 @@ SOCKET = RUN_DIR / "mariadb.sock"
 
 
 def _launch(service: NativeService) -> None:
-    if not (DATA_DIR / "mysql").is_dir():
-        shutil.rmtree(DATA_DIR, ignore_errors=True)
-        DATA_DIR.mkdir(parents=True)
-        shutil.chown(DATA_DIR, "mysql", "mysql")
-        run(
-            require("mariadb-install-db"),
-            "--user=mysql",
-            f"--datadir={DATA_DIR}",
-            "--auth-root-authentication-method=socket",
-            "--skip-test-db",
-        )
+    shutil.chown(start_empty(DATA_DIR), "mysql", "mysql")
+    run(
+        require("mariadb-install-db"),
+        "--user=mysql",
+        f"--datadir={DATA_DIR}",
+        "--auth-root-authentication-method=socket",
+        "--skip-test-db",
+    )
     RUN_DIR.mkdir(exist_ok=True)
     shutil.chown(RUN_DIR, "mysql", "mysql")
     subprocess.Popen(

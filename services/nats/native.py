@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import subprocess
 
-from native.common import STATE_DIR, NativeService, ensure_running, require, run
+from native.common import (
+    STATE_DIR,
+    NativeService,
+    ensure_running,
+    require,
+    run,
+    start_empty,
+)
 
 PACKAGES = ("nats-server",)
 
 
 def _launch(service: NativeService) -> None:
-    store = STATE_DIR / "nats"
-    store.mkdir(exist_ok=True)
+    store = start_empty(STATE_DIR / "nats")
     with (STATE_DIR / "nats.log").open("a") as log:
         subprocess.Popen(
             [

@@ -29,7 +29,13 @@ def start(service: NativeService) -> None:
     apt_install(*PACKAGES)
     version = _version()
     clusters = run("pg_lsclusters", "-h").stdout.split("\n")
-    if not any(line.split()[:2] == [version, CLUSTER] for line in clusters if line):
+    exists = any(line.split()[:2] == [version, CLUSTER] for line in clusters if line)
+    if exists and not port_open(service.port):
+        # A server that is not running starts empty, as its compose service does (data on
+        # tmpfs): what a killed run left (databases, tables) never reaches the next run.
+        run("pg_dropcluster", "--stop", version, CLUSTER)
+        exists = False
+    if not exists:
         # Settings for a throwaway test server: loopback only, no durability.
         run(
             "pg_createcluster",

@@ -16,6 +16,7 @@ from native.common import (
     apt_install,
     port_open,
     run,
+    start_empty,
     wait_until,
 )
 
@@ -57,6 +58,7 @@ def start(service: NativeService) -> None:
     apt_install(*PACKAGES)
     if not port_open(service.port):
         base = STATE_DIR / "rabbitmq"
+        start_empty(base / "mnesia")
         (base / "log").mkdir(parents=True, exist_ok=True)
         (base / "enabled_plugins").write_text("[].\n")
         run("chown", "-R", "rabbitmq:rabbitmq", str(base))
