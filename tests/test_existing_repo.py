@@ -2,7 +2,10 @@
 
 Afterwards the repository's own commands must do exactly what they did before
 (same tests collected, same results, same make targets, no make warnings), and
-the integration suite runs through `make integration-test-external` only.
+the integration suite runs through `make integration-test-external` only. Covered:
+a Python repo (pyproject testpaths, conftest), Node repos (Vitest, Jest), a Spring Boot
+repo (its own pom.xml and `mvn test`) and a Go module (its own go.mod, reached from the
+suite through the go.work the generated README shows).
 """
 
 from __future__ import annotations
@@ -342,3 +345,199 @@ def test_package_lock_is_the_users_and_an_update_leaves_it(tmp_path: Path) -> No
         text=True,
     )
     assert check.returncode == 0, check.stderr[-2000:]
+
+
+def java_service_repo(root: Path) -> Path:
+    """A Spring Boot service with its own Maven build, unit tests and Makefile."""
+    write(
+        root / "pom.xml",
+        """<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <parent>
+    <groupId>org.springframework.boot</groupId>
+    <artifactId>spring-boot-starter-parent</artifactId>
+    <version>4.0.7</version>
+    <relativePath/>
+  </parent>
+  <groupId>com.example</groupId>
+  <artifactId>billing</artifactId>
+  <version>1.0</version>
+  <properties><java.version>17</java.version></properties>
+  <dependencies>
+    <dependency>
+      <groupId>org.junit.jupiter</groupId>
+      <artifactId>junit-jupiter</artifactId>
+      <scope>test</scope>
+    </dependency>
+  </dependencies>
+</project>
+""",
+    )
+    write(
+        root / "src/main/java/com/example/billing/Vat.java",
+        "package com.example.billing;\n\n"
+        "public final class Vat {\n"
+        "  private Vat() {}\n\n"
+        "  public static long gross(long net) {\n    return Math.round(net * 1.2);\n  }\n}\n",
+    )
+    write(
+        root / "src/test/java/com/example/billing/VatTest.java",
+        "package com.example.billing;\n\n"
+        "import static org.junit.jupiter.api.Assertions.assertEquals;\n\n"
+        "import org.junit.jupiter.api.Test;\n\n"
+        "class VatTest {\n"
+        "  @Test\n  void gross() {\n    assertEquals(120, Vat.gross(100));\n  }\n\n"
+        "  @Test\n  void zero() {\n    assertEquals(0, Vat.gross(0));\n  }\n}\n",
+    )
+    makefile = "".join(
+        f".PHONY: {target}\n{target}:\n\t@echo 'mine: {target}'\n\n"
+        for target in OWN_TARGETS
+    )
+    write(root / "Makefile", makefile)
+    return root
+
+
+def own_maven_test(repo: Path) -> tuple[str, list[str]]:
+    """The repository's own `mvn test`: its closing test count line, and the test
+    classes Surefire reported (from target/surefire-reports)."""
+    result = subprocess.run(
+        ["mvn", "-B", "-ntp", "test"],
+        cwd=repo,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    counts = re.findall(
+        r"^\[\w+\] (Tests run: \d+, Failures: \d+.*)$", result.stdout, re.MULTILINE
+    )
+    reports = sorted(
+        path.stem.removeprefix("TEST-")
+        for path in (repo / "target/surefire-reports").glob("TEST-*.xml")
+    )
+    return counts[-1], reports
+
+
+def test_java_repo_keeps_its_own_maven_build_and_makefile(tmp_path: Path) -> None:
+    repo = java_service_repo(tmp_path / "billing")
+    pom_before = (repo / "pom.xml").read_text()
+    own_before = own_maven_test(repo)
+    assert own_before == (
+        "Tests run: 2, Failures: 0, Errors: 0, Skipped: 0",
+        ["com.example.billing.VatTest"],
+    )
+    make_before = make(repo, *OWN_TARGETS)
+
+    copied = copy_cli(
+        repo,
+        "--data",
+        "project_name=billing",
+        "--data",
+        "language=java",
+        *PYTHON_ANSWERS,
+    )
+    assert copied.returncode == 0, copied.stderr[-2000:]
+    assert (repo / "tests/integration/pom.xml").exists()
+
+    # Their build: the same pom, the same tests, nothing of the integration suite.
+    assert (repo / "pom.xml").read_text() == pom_before
+    assert own_maven_test(repo) == own_before
+    with (repo / "Makefile").open("a") as makefile:
+        makefile.write("\ninclude integration.mk\n")
+    make_after = make(repo, *OWN_TARGETS)
+    assert (make_after.stdout, make_after.stderr) == (make_before.stdout, "")
+
+    # The suite, through its own target, runs its own classes only.
+    suite = make(
+        repo, "integration-test-external", env={"TEST_DATABASE_URL": DATABASE_URL}
+    )
+    output = suite.stdout + suite.stderr
+    assert suite.returncode == 0, output[-4000:]
+    assert "integration.AccountsIT" in output and "VatTest" not in output
+    assert own_maven_test(repo) == own_before  # and still the same afterwards
+
+
+def go_service_repo(root: Path) -> Path:
+    """A Go service module with its own unit tests and Makefile."""
+    write(root / "go.mod", "module example.com/billing\n\ngo 1.25.0\n")
+    write(
+        root / "vat/vat.go",
+        "// Package vat computes gross prices.\npackage vat\n\n"
+        "// Gross is net plus 20% VAT, rounded.\n"
+        "func Gross(net int64) int64 { return (net*12 + 5) / 10 }\n",
+    )
+    write(
+        root / "vat/vat_test.go",
+        'package vat\n\nimport "testing"\n\n'
+        "func TestGross(t *testing.T) {\n"
+        '\tif got := Gross(100); got != 120 {\n\t\tt.Fatalf("Gross(100) = %d", got)\n\t}\n}\n',
+    )
+    makefile = "".join(
+        f".PHONY: {target}\n{target}:\n\t@echo 'mine: {target}'\n\n"
+        for target in OWN_TARGETS
+    )
+    write(root / "Makefile", makefile)
+    return root
+
+
+def go(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["go", *args],
+        cwd=repo,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_go_repo_keeps_its_own_module_and_reaches_it_through_the_documented_workspace(
+    tmp_path: Path,
+) -> None:
+    repo = go_service_repo(tmp_path / "billing")
+    packages_before = go(repo, "list", "./...").stdout
+    assert packages_before == "example.com/billing/vat\n"
+    assert go(repo, "test", "./...").returncode == 0
+
+    copied = copy_cli(
+        repo, "--data", "project_name=billing", "--data", "language=go", *PYTHON_ANSWERS
+    )
+    assert copied.returncode == 0, copied.stderr[-2000:]
+
+    # Their module: the same go.mod, packages, vet and tests (tests/integration is a
+    # module of its own, outside theirs).
+    assert (repo / "go.mod").read_text() == "module example.com/billing\n\ngo 1.25.0\n"
+    assert go(repo, "list", "./...").stdout == packages_before
+    assert go(repo, "vet", "./...").returncode == 0
+    own = go(repo, "test", "./...")
+    assert own.returncode == 0 and "integration" not in own.stdout, own.stdout
+
+    # Their package from the suite, as the generated README says: a go.work of theirs.
+    readme = (repo / "tests/integration/README.md").read_text()
+    workspace = re.search(
+        r"create `tests/integration/go.work`.*?```\n(.*?)```", readme, re.DOTALL
+    )
+    assert workspace, "the README no longer shows the go.work to create"
+    write(repo / "tests/integration/go.work", workspace.group(1))
+    write(
+        repo / "tests/integration/vat_test.go",
+        'package integration\n\nimport (\n\t"testing"\n\n\t"example.com/billing/vat"\n)\n\n'
+        "func TestGrossFromTheUsersModule(t *testing.T) {\n"
+        '\tif vat.Gross(50) != 60 {\n\t\tt.Fatal("Gross(50) != 60")\n\t}\n}\n',
+    )
+    with (repo / "Makefile").open("a") as makefile:
+        makefile.write("\ninclude integration.mk\n")
+    suite = make(
+        repo,
+        "integration-test-external",
+        "ARGS=-v -run 'GrossFromTheUsersModule|Accounts'",
+        env={"TEST_DATABASE_URL": DATABASE_URL},
+    )
+    output = suite.stdout + suite.stderr
+    assert suite.returncode == 0, output[-4000:]
+    assert "--- PASS: TestGrossFromTheUsersModule" in output
+    assert "--- PASS: TestEveryTestStartsWithNoAccounts" in output, output[-3000:]
+    assert "--- FAIL" not in output
+    assert go(repo, "list", "./...").stdout == packages_before
