@@ -15,6 +15,8 @@ from tests.rig import CATALOGUE
 
 # Names the generated harnesses give what they make (unique_test_name / uniqueTestName).
 TEST_PREFIX = "test-"
+# A name as a test of a killed run made it (see `make_leftover` in services/*/audit.py).
+KILLED_RUN_NAME = "test-main-killed-0000000abcdef"
 # The harness keeps its schema digest here on purpose (one row per test database).
 SCHEMA_TABLE = "integration_harness_schema"
 

@@ -15,10 +15,12 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.rig import copy_cli, install, make, own_postgres_database
 from tests.test_update import TemplateRepo, edit, generate, git, update
@@ -541,3 +543,42 @@ def test_go_repo_keeps_its_own_module_and_reaches_it_through_the_documented_work
     assert "--- PASS: TestEveryTestStartsWithNoAccounts" in output, output[-3000:]
     assert "--- FAIL" not in output
     assert go(repo, "list", "./...").stdout == packages_before
+
+
+def test_own_gitlab_ci_is_kept_and_the_message_shows_the_include(
+    tmp_path: Path,
+) -> None:
+    repo = python_service_repo(tmp_path / "billing")
+    own = "stages: [test]\n\nunit:\n  stage: test\n  script:\n    - make test\n"
+    write(repo / ".gitlab-ci.yml", own)
+
+    copied = copy_cli(
+        repo, "--data", "project_name=billing", "--data", "ci=gitlab", *PYTHON_ANSWERS
+    )
+
+    assert copied.returncode == 0, copied.stderr[-2000:]
+    assert (repo / ".gitlab-ci.yml").read_text() == own
+    assert (repo / ".gitlab/integration-tests.gitlab-ci.yml").exists()
+    shown = re.search(
+        r"\.gitlab-ci\.yml, add these lines to it.*\n((?:  .*\n)+)", copied.stderr
+    )
+    assert shown, copied.stderr[-2000:]
+    with (repo / ".gitlab-ci.yml").open("a") as pipeline:
+        pipeline.write("\n" + textwrap.dedent(shown.group(1)))
+    pipeline = yaml.safe_load((repo / ".gitlab-ci.yml").read_text())
+    assert pipeline["include"] == [{"local": ".gitlab/integration-tests.gitlab-ci.yml"}]
+    assert pipeline["unit"]["script"] == ["make test"]
+    checked = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.gitlab-ci",
+            str(repo / ".gitlab-ci.yml"),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -1,76 +1,33 @@
 """The native stand-ins for the compose services start empty, as the compose services do
 (their data is on tmpfs): what a killed run left never fails the next run's leak audit.
 
-A CI run that was killed mid-test left Kafka topics in the native broker's data dir;
+A CI run that was killed mid-test left a broker's topics in its native data dir;
 the next run on that machine started the broker on the same data and every suite's
-"clean before the run" audit failed. Each case below leaves what a killed test leaves,
-stops the server, starts it with ``python -m native start``, and audits.
+"clean before the run" audit failed. For each service whose audit can leave what a
+killed test leaves (``make_leftover`` in services/<name>/audit.py): leave it, stop the
+server, start it with ``python -m native start``, and audit.
 """
 
 from __future__ import annotations
 
-import asyncio
+import importlib
 import subprocess
 import sys
 
-import nats
-import psycopg
-import pymysql
 import pytest
-from confluent_kafka.admin import AdminClient, NewTopic
 
-from native.common import ROOT, native_service
+from native.common import ROOT
 from tests.audit import leftovers
+from tests.rig import CATALOGUE
 
-KILLED = "test-main-killed-0000000abcdef"
-
-
-def leave_postgres_database() -> None:
-    with psycopg.connect(native_service("postgres").url, autocommit=True) as conn:
-        conn.execute("CREATE DATABASE app_test_killedrun")
-
-
-def leave_mariadb_database() -> None:
-    service = native_service("mariadb")
-    with (
-        pymysql.connect(
-            host="127.0.0.1",
-            port=service.port,
-            user=service.user,
-            password=service.password,
-        ) as conn,
-        conn.cursor() as cursor,
-    ):
-        cursor.execute("CREATE DATABASE app_test_killedrun")
-
-
-def leave_kafka_topic() -> None:
-    admin = AdminClient({"bootstrap.servers": native_service("kafka").url})
-    admin.create_topics([NewTopic(KILLED, 1, 1)])[KILLED].result(15)
-
-
-def leave_nats_stream() -> None:
-    async def add() -> None:
-        client = await nats.connect(native_service("nats").url, allow_reconnect=False)
-        try:
-            await client.jetstream().add_stream(name=KILLED, subjects=[f"{KILLED}.>"])
-        finally:
-            await client.close()
-
-    asyncio.run(add())
-
-
-LEAVE = {
-    "postgres": leave_postgres_database,
-    "mariadb": leave_mariadb_database,
-    "kafka": leave_kafka_topic,
-    "nats": leave_nats_stream,
-}
+AUDITS = {name: importlib.import_module(f"services.{name}.audit") for name in CATALOGUE}
+STATEFUL = [name for name, audit in AUDITS.items() if hasattr(audit, "make_leftover")]
 
 
 def native(action: str, service: str) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "native", action, service],
+        check=False,
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -79,12 +36,12 @@ def native(action: str, service: str) -> None:
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
 
 
-@pytest.mark.parametrize("service", LEAVE)
+@pytest.mark.parametrize("service", STATEFUL)
 def test_a_restarted_native_server_starts_without_a_killed_runs_leftovers(
     service: str,
 ) -> None:
     assert leftovers([service]) == {}, "services were not clean before the test"
-    LEAVE[service]()
+    AUDITS[service].make_leftover()
     assert leftovers([service]), "the leftover was not made"
 
     native("stop", service)

@@ -17,12 +17,14 @@ from tests.rig import (
     CATALOGUE,
     CHOICE_QUESTIONS,
     ROOT,
+    WIDEST,
     all_combinations,
     choices,
     combination_id,
     compose_file,
     env_file,
     guard_cases,
+    offered,
     render,
     selects,
     services_for,
@@ -74,6 +76,8 @@ def test_expected_files_present_and_absent(
     assert (project / "compose.test.yaml").exists() == bool(services)
     workflow = project / ".github/workflows/integration-tests.yml"
     assert workflow.exists() == (answers["ci"] == "github")
+    for gitlab in (".gitlab-ci.yml", ".gitlab/integration-tests.gitlab-ci.yml"):
+        assert (project / gitlab).exists() == (answers["ci"] == "gitlab"), gitlab
     language = answers["language"]
     harness, suffix = HARNESS[language]
     modules: dict[str, bool] = {}
@@ -290,6 +294,133 @@ def check_jsonschema(
         text=True,
         capture_output=True,
     )
+
+
+def in_gitlab(service: dict, text: str) -> str:
+    """``text`` as a GitLab job sees it: the host port on 127.0.0.1 of each of the
+    service's ports becomes its compose service name and container port."""
+    for port in [service, *service.get("also", [])]:
+        text = text.replace(
+            f"127.0.0.1:${{{port['port_var']}}}",
+            f"{service['compose_host']}:{port['container_port']}",
+        )
+    return text
+
+
+# Each language's job image and the dependency cache it keeps (variable, folder, key file).
+GITLAB_IMAGES = {
+    "python": ("python:", "PIP_CACHE_DIR", "tests/integration/requirements.txt"),
+    "typescript": ("node:", "npm_config_cache", "tests/integration/package.json"),
+    "java": ("maven:", "MAVEN_OPTS", "tests/integration/pom.xml"),
+    "go": ("golang:", "GOMODCACHE", "tests/integration/go.mod"),
+}
+
+
+def widest_of(language: str) -> dict:
+    """`WIDEST` with only what ``language`` offers."""
+    queue = WIDEST["queue"] if WIDEST["queue"] in offered(language, "queue") else "none"
+    external = offered(language, "external_services")
+    return {
+        **WIDEST,
+        "language": language,
+        "queue": queue,
+        "external_services": [e for e in WIDEST["external_services"] if e in external],
+    }
+
+
+# The pairwise answer sets with ci=gitlab, and each language's widest stack (every
+# service a GitLab job can carry, in every language's job image).
+GITLAB = {
+    **{
+        combination_id(answers): answers
+        for answers in COMBINATIONS
+        if answers["ci"] == "gitlab"
+    },
+    **{
+        f"{language}-widest": {**widest_of(language), "ci": "gitlab"}
+        for language in HARNESS
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def gitlab_projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every `GITLAB` answer set, rendered once for this module."""
+    root = tmp_path_factory.mktemp("gitlab")
+    return {name: render(root / name, **answers) for name, answers in GITLAB.items()}
+
+
+@pytest.mark.parametrize("name", GITLAB)
+def test_gitlab_job_runs_each_compose_service_as_compose_defines_it(
+    name: str, gitlab_projects: dict[str, Path]
+) -> None:
+    """One definition of each service: the GitLab job's service containers carry the
+    compose file's image, command and environment (ports rewritten to where a job
+    reaches them), and its TEST_* variables point the harness there."""
+    project = gitlab_projects[name]
+    answers = GITLAB[name]
+    owned = yaml.safe_load((project / ".gitlab-ci.yml").read_text())
+    assert owned == {"include": [{"local": ".gitlab/integration-tests.gitlab-ci.yml"}]}
+    job = yaml.safe_load(
+        (project / ".gitlab/integration-tests.gitlab-ci.yml").read_text()
+    )["integration-tests"]
+    services = services_for(answers)
+    compose = compose_file(project)["services"] if services else {}
+    settings = dict(  # as written, ${...} not expanded
+        line.split("=", 1)
+        for line in (project / ".env.test").read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    )
+
+    expected_services = []
+    expected_variables = {}
+    for service_name in services:
+        entry = CATALOGUE[service_name]
+        defined = compose[entry["compose_host"]]
+        container = {"name": defined["image"], "alias": entry["compose_host"]}
+        if "command" in defined:
+            container["command"] = defined["command"]
+        if defined.get("environment"):
+            container["variables"] = {
+                key: in_gitlab(entry, value)
+                for key, value in defined["environment"].items()
+            }
+        expected_services.append(container)
+        for port in [entry, *entry.get("also", [])]:
+            expected_variables[port["port_var"]] = str(port["container_port"])
+            raw = settings[port["url_var"]]
+            expected_variables[port["url_var"]] = in_gitlab(entry, raw)
+    assert job.get("services", []) == expected_services
+    variables = {k: v for k, v in job["variables"].items() if k.startswith("TEST_")}
+    if services:
+        expected_variables["TEST_SERVICE_TIMEOUT"] = "60"
+    assert variables == expected_variables
+    # Nothing in the job still points at the runner's loopback, where no service is.
+    assert "127.0.0.1" not in yaml.safe_dump(job)
+
+    image, cache_variable, key_file = GITLAB_IMAGES[answers["language"]]
+    assert re.fullmatch(re.escape(image) + r"\d+\.\d+\.\d+-[\w.-]+", job["image"]), job[
+        "image"
+    ]
+    assert cache_variable in job["variables"]
+    assert job["cache"]["key"]["files"] == [key_file] and (project / key_file).exists()
+    targets = re.findall(
+        r"^(integration-[\w-]+):",
+        (project / "integration.mk").read_text(),
+        re.MULTILINE,
+    )
+    assert job["script"] == ["make integration-test-external PARALLEL=2"]
+    assert "integration-test-external" in targets
+
+
+def test_every_gitlab_file_validates(gitlab_projects: dict[str, Path]) -> None:
+    files = [
+        project / name
+        for project in gitlab_projects.values()
+        for name in (".gitlab-ci.yml", ".gitlab/integration-tests.gitlab-ci.yml")
+    ]
+    result = check_jsonschema("vendor.gitlab-ci", files)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_every_compose_file_validates(rendered: dict[str, Path]) -> None:

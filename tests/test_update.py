@@ -649,3 +649,30 @@ def test_a_project_of_a_previous_release_keeps_make_test_after_updating(
         in suite.stdout
     )
     assert "test_my_setting_is_read PASSED" in suite.stdout
+
+
+def test_gitlab_ci_file_stays_the_users_while_the_job_file_updates(
+    template: TemplateRepo, tmp_path: Path
+) -> None:
+    """`.gitlab-ci.yml` is the repository's one pipeline file: created once with the
+    include, then the user's; the job it includes is managed and updated."""
+    project = generate(template, tmp_path / "project", "ci=gitlab")
+    owned = project / ".gitlab-ci.yml"
+    job_file = project / ".gitlab/integration-tests.gitlab-ci.yml"
+    with owned.open("a") as file:
+        file.write("\nunit:\n  stage: test\n  script:\n    - make test\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "a job of mine")
+    mine = owned.read_text()
+
+    def longer_timeout(root: Path) -> None:
+        path = next(root.glob("template/.gitlab/*integration-tests.gitlab-ci.yml*"))
+        edit(path, "timeout: 20 minutes", "timeout: 25 minutes")
+
+    template.release("0.2.0", longer_timeout)
+    result = update(project)
+
+    assert result.returncode == 0, result.stderr
+    assert_no_conflicts(project)
+    assert owned.read_text() == mine
+    assert "timeout: 25 minutes" in job_file.read_text()

@@ -36,3 +36,18 @@ def leftovers() -> dict[str, int]:
         for (name,) in cursor.fetchall():
             found[f"database {name}"] = 1
     return found
+
+
+def make_leftover() -> None:
+    """Leave what a killed run leaves: a worker database (for tests/test_native.py)."""
+    service = native_service("mariadb")
+    with (
+        pymysql.connect(
+            host="127.0.0.1",
+            port=service.port,
+            user=service.user,
+            password=service.password,
+        ) as conn,
+        conn.cursor() as cursor,
+    ):
+        cursor.execute("CREATE DATABASE app_test_killedrun")

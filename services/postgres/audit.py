@@ -30,3 +30,9 @@ def leftovers() -> dict[str, int]:
         ):
             found[f"database {name}"] = 1
     return found
+
+
+def make_leftover() -> None:
+    """Leave what a killed run leaves: a worker database (for tests/test_native.py)."""
+    with psycopg.connect(native_service("postgres").url, autocommit=True) as conn:
+        conn.execute("CREATE DATABASE app_test_killedrun")
