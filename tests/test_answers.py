@@ -26,6 +26,7 @@ BAD_ANSWERS = [
     ("project_name", "semi;colon"),
     *((question, "mysql-9000") for question in CHOICE_QUESTIONS),
     ("database", "Postgres"),
+    ("web_framework", "net-http"),  # language=python (the default): Go's framework
     ("external_services", '[object_storage, "nope"]'),
     ("external_services", '["not-a-service"]'),
 ]

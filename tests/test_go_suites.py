@@ -2,10 +2,14 @@
 
 What covers what (every Go service runs in parallel at least once):
 
-- ``go-default-stack`` (PostgreSQL + Redis + RabbitMQ, every Go service): three runs in a
-  row, each in a new random order (``-shuffle=on``), then ``PARALLEL=2`` with ``-race``;
-  the leak audit after each run.
-- each Go service alone: one run with ``PARALLEL=2`` and the audit.
+- ``go-default-stack`` (PostgreSQL + Redis + RabbitMQ, with ``web_framework=net-http``: the
+  accounts API and its Redis rate limiting): three runs in a row, each in a new random order
+  (``-shuffle=on``), then ``PARALLEL=2`` with ``-race``; the leak audit after each run.
+- each Go service alone: one run with ``PARALLEL=2`` and the audit. Each database's project
+  has net-http too (the API without rate limiting, and on MySQL's and MariaDB's store);
+  ``external_services=object_storage`` (S3) joins ``go-queue-sqs`` (one AWS emulator), so
+  that project runs the SQS and the S3 examples and the killed-run cleanup of both.
+- ``go-widest``: every Go harness module in one go.mod (S3 among them), ``PARALLEL=2``.
 - no services: the settings tests, and the line saying so.
 - render checks: ``go vet``, ``gofmt -l`` and ``go mod tidy`` (go.mod is complete, so tidy
   must not change it) on every rendered Go project above.
@@ -45,19 +49,42 @@ from tests.rig import (
 
 NONE = {"database": "none", "cache": "none", "queue": "none"}
 GO = {"language": "go"}
-# Each answer Go offers, alone (named after it, so that this file names no service).
-ALONE = {
-    f"go-{question}-{value}".replace("_", "-"): {
-        **GO,
-        **NONE,
-        question: [value] if question == "external_services" else value,
-    }
-    for question in ("database", "cache", "queue", "external_services")
-    for value in choices(question)
-    if value != "none" and value in offered("go", question)
-}
+WEB = {"web_framework": "net-http"}
+
+
+def alone_projects() -> dict[str, dict]:
+    """Each answer Go offers, alone (named after it, so that this file names no service).
+
+    A database's project also has the example API (net-http needs a database); an
+    external service whose service an earlier project runs already joins that project
+    instead of costing one of its own (one emulator serves both).
+    """
+    projects: dict[str, dict] = {}
+    for question in ("database", "cache", "queue", "external_services"):
+        for value in choices(question):
+            if value == "none" or value not in offered("go", question):
+                continue
+            answer = [value] if question == "external_services" else value
+            wanted = set(services_for({**GO, **NONE, question: answer}))
+            host = next(
+                (a for a in projects.values() if wanted <= set(services_for(a))), None
+            )
+            if question == "external_services" and host is not None:
+                host["external_services"] = [*host.get("external_services", []), value]
+                continue
+            name = f"go-{question}-{value}".replace("_", "-")
+            projects[name] = {
+                **GO,
+                **NONE,
+                question: answer,
+                **(WEB if question == "database" else {}),
+            }
+    return projects
+
+
+ALONE = alone_projects()
 PROJECTS = {
-    "go-default-stack": GO,
+    "go-default-stack": {**GO, **WEB},
     **ALONE,
     "go-no-services": {**GO, **NONE},
     # Every Go harness module that can be chosen together (the last queue Go offers):

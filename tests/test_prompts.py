@@ -84,10 +84,16 @@ def answer_all(
         (ENTER, DOWN * 3 + ENTER, UP + UP + ENTER, ("python", "none", "none")),
         # Python with PostgreSQL: Up skips the disabled Express and lands on FastAPI.
         (ENTER, ENTER, UP + ENTER, ("python", "postgres", "fastapi")),
-        # TypeScript: Express is the one above "none"; one more Up skips the
-        # disabled FastAPI and wraps around to "none".
+        # TypeScript: Up skips the disabled net-http and lands on Express; one more
+        # Up skips the disabled FastAPI and wraps around to "none".
         (DOWN + ENTER, ENTER, UP + ENTER, ("typescript", "postgres", "express")),
         (DOWN + ENTER, ENTER, UP + UP + ENTER, ("typescript", "postgres", "none")),
+        # Go: net-http is the one above "none"; one more Up skips the disabled
+        # Express and FastAPI and wraps around to "none"; without a database all
+        # three are disabled.
+        (DOWN * 3 + ENTER, ENTER, UP + ENTER, ("go", "postgres", "net-http")),
+        (DOWN * 3 + ENTER, ENTER, UP + UP + ENTER, ("go", "postgres", "none")),
+        (DOWN * 3 + ENTER, DOWN * 3 + ENTER, UP + ENTER, ("go", "none", "none")),
     ],
     ids=[
         "python-nodb-up",
@@ -95,6 +101,9 @@ def answer_all(
         "python-postgres-up",
         "typescript-up",
         "typescript-up-up",
+        "go-up",
+        "go-up-up",
+        "go-nodb-up",
     ],
 )
 def test_web_framework_menu_offers_only_what_renders(
@@ -123,13 +132,12 @@ def test_web_framework_menu_offers_only_what_renders(
         answers["web_framework"],
     ) == expected
     language, database, _ = expected
-    other = {"python": "express", "typescript": "fastapi"}[language]
-    assert (
-        f"{other} is for language={'typescript' if language == 'python' else 'python'}"
-        in screen
-    )
+    own = {"python": "fastapi", "typescript": "express", "go": "net-http"}[language]
+    other = {"python": "express", "typescript": "fastapi", "go": "express"}[language]
+    other_language = {"fastapi": "python", "express": "typescript"}[other]
+    assert f"{other} is for language={other_language}" in screen
+    assert f"with language={language} choose {own} or none" in screen
     if database == "none":
-        own = {"python": "fastapi", "typescript": "express"}[language]
         assert f"the {own} example API stores accounts in the database" in screen
     assert "include integration.mk" in screen  # the message after the copy
 

@@ -109,6 +109,12 @@ def test_expected_files_present_and_absent(
     assert (project / "tests/integration/test_api_rate_limit.py").exists() == (
         api and "redis" in services
     )
+    go_api = answers["web_framework"] == "net-http"
+    assert (project / "tests/integration/api_test.go").exists() == go_api
+    assert (project / "tests/integration/example_app/api.go").exists() == go_api
+    assert (project / "tests/integration/api_rate_limit_test.go").exists() == (
+        go_api and "redis" in services
+    )
     for module, wanted in modules.items():
         assert (project / harness / f"{module}{suffix}").exists() == wanted, module
     for example, wanted in examples.items():
@@ -506,7 +512,7 @@ def test_readme_says_how_every_choice_is_verified() -> None:
     section = readme.split("### Choices, and how each is verified", 1)[1].split(
         "\n### ", 1
     )[0]
-    named = set(re.findall(r"`(\w+=\w+)`", section))
+    named = set(re.findall(r"`(\w+=[\w-]+)`", section))
     for question in (*CHOICE_QUESTIONS, "external_services"):
         for value in choices(question):
             assert f"{question}={value}" in named, f"{question}={value}"

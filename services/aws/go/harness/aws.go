@@ -3,12 +3,14 @@
 package harness
 
 // AWS helpers (aws-sdk-go-v2 on moto): AWSEndpointURL, SQSClient, MakeSQSQueue,
-// DeadLetterQueueURL, ReceiveOne.
+// DeadLetterQueueURL, ReceiveOne; S3Client, MakeBucket.
 //
-// Isolation: tests never share a queue. MakeSQSQueue creates uniquely named SQS
-// queues (test-p<pid>-<purpose>-<stamp><random>), optionally with a dead-letter
-// queue, and deletes them with their messages after the test. Before the first
-// test, queues with such names older than an hour (a killed run's) are deleted.
+// Isolation: tests never share a queue or bucket. MakeSQSQueue creates uniquely
+// named SQS queues (test-p<pid>-<purpose>-<stamp><random>), optionally with a
+// dead-letter queue, and deletes them with their messages after the test;
+// MakeBucket creates S3 buckets named the same way and empties and deletes them
+// after the test. Before the first test, queues and buckets with such names older
+// than an hour (a killed run's) are deleted; nothing else is touched.
 // Clients always use the fixed test credentials, never yours.
 
 import (
@@ -22,6 +24,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
@@ -56,7 +60,7 @@ func awsProbe(ctx context.Context, raw string) (string, error) {
 	if response.StatusCode != http.StatusOK {
 		return "", &Misconfigured{fmt.Errorf("HTTP %d from %s/moto-api/: is this a moto server?", response.StatusCode, raw)}
 	}
-	return "moto (SQS)", nil
+	return "moto (SQS, S3)", nil
 }
 
 // AWSConfig is an aws.Config on endpoint with the fixed test credentials (region us-east-1).
@@ -85,10 +89,22 @@ func awsPreflight(ctx context.Context, raw string, _ *Settings, _ RunContext) er
 			}
 		}
 	}
+	buckets := newS3Client(raw)
+	listedBuckets, err := buckets.ListBuckets(ctx, &s3.ListBucketsInput{})
+	if err != nil {
+		return err
+	}
+	for _, bucket := range listedBuckets.Buckets {
+		if IsLeftoverTestName(aws.ToString(bucket.Name), "-", time.Now()) {
+			if err := deleteBucket(ctx, buckets, aws.ToString(bucket.Name)); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
-// AWSEndpointURL is the URL of a ready SQS-compatible endpoint (moto, TEST_AWS_ENDPOINT_URL).
+// AWSEndpointURL is the URL of a ready SQS/S3-compatible endpoint (moto, TEST_AWS_ENDPOINT_URL).
 func AWSEndpointURL(t testingTB) string {
 	t.Helper()
 	return serviceURL(t, "aws", awsURLVar)
@@ -184,4 +200,68 @@ func ReceiveOne(t testingTB, client *sqs.Client, queueURL string, wait time.Dura
 		t.Fatalf("no message arrived on %s within %gs", queueURL, wait.Seconds())
 	}
 	return received.Messages[0]
+}
+
+// newS3Client is an S3 client on endpoint with the test credentials, addressing buckets
+// by path (http://host/bucket/key): an emulator on 127.0.0.1 has no bucket subdomains.
+func newS3Client(endpoint string) *s3.Client {
+	return s3.NewFromConfig(AWSConfig(endpoint), func(options *s3.Options) { options.UsePathStyle = true })
+}
+
+// S3Client is an S3 client on that endpoint with the test credentials (path-style addressing).
+func S3Client(t testingTB) *s3.Client {
+	t.Helper()
+	return newS3Client(AWSEndpointURL(t))
+}
+
+// deleteBucket deletes every object (and version) in bucket, then the bucket.
+func deleteBucket(ctx context.Context, client *s3.Client, bucket string) error {
+	pages := s3.NewListObjectVersionsPaginator(client, &s3.ListObjectVersionsInput{Bucket: aws.String(bucket)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		var doomed []s3types.ObjectIdentifier
+		for _, version := range page.Versions {
+			doomed = append(doomed, s3types.ObjectIdentifier{Key: version.Key, VersionId: version.VersionId})
+		}
+		for _, marker := range page.DeleteMarkers {
+			doomed = append(doomed, s3types.ObjectIdentifier{Key: marker.Key, VersionId: marker.VersionId})
+		}
+		if len(doomed) > 0 {
+			if _, err := client.DeleteObjects(ctx, &s3.DeleteObjectsInput{
+				Bucket: aws.String(bucket), Delete: &s3types.Delete{Objects: doomed, Quiet: aws.Bool(true)},
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	_, err := client.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(bucket)})
+	return err
+}
+
+// MakeBucket creates a new, empty, uniquely named S3 bucket (test-p<pid>-<purpose>-<stamp><random>,
+// "_" becoming "-" as S3 requires), emptied and deleted after the test; its name.
+func MakeBucket(t testingTB, purpose string) string {
+	t.Helper()
+	client := S3Client(t)
+	name := strings.ReplaceAll(UniqueTestName("MakeBucket", purpose, "-"), "_", "-")
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout())
+	defer cancel()
+	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
+		t.Fatalf("creating bucket %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		if err := awsGuard(AWSEndpointURL(t), settingsFor(t)); err != nil {
+			t.Error(err)
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), runTimeout())
+		defer cancel()
+		if err := deleteBucket(ctx, client, name); err != nil {
+			t.Errorf("integration-harness: emptying and deleting bucket %s after the test: %v", name, err)
+		}
+	})
+	return name
 }

@@ -85,11 +85,11 @@ func (s AccountStore) Create(ctx context.Context, email, displayName string) (*A
 	return account, err
 }
 
-// FindByEmail is the account with this address (any case), or nil.
-func (s AccountStore) FindByEmail(ctx context.Context, email string) (*Account, error) {
+const columns = "id, email, display_name"
+
+func scanAccount(row *sql.Row) (*Account, error) {
 	var account Account
-	err := s.Tx.QueryRowContext(ctx, "SELECT id, email, display_name FROM accounts WHERE email = ?",
-		strings.ToLower(email)).Scan(&account.ID, &account.Email, &account.DisplayName)
+	err := row.Scan(&account.ID, &account.Email, &account.DisplayName)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -97,6 +97,34 @@ func (s AccountStore) FindByEmail(ctx context.Context, email string) (*Account, 
 		return nil, err
 	}
 	return &account, nil
+}
+
+// FindByEmail is the account with this address (any case), or nil.
+func (s AccountStore) FindByEmail(ctx context.Context, email string) (*Account, error) {
+	return scanAccount(s.Tx.QueryRowContext(ctx, "SELECT "+columns+" FROM accounts WHERE email = ?", strings.ToLower(email)))
+}
+
+// Get is the account with this id, or nil.
+func (s AccountStore) Get(ctx context.Context, id int64) (*Account, error) {
+	return scanAccount(s.Tx.QueryRowContext(ctx, "SELECT "+columns+" FROM accounts WHERE id = ?", id))
+}
+
+// Page is up to limit accounts with ids above after, in id order (keyset paging).
+func (s AccountStore) Page(ctx context.Context, after int64, limit int) ([]Account, error) {
+	rows, err := s.Tx.QueryContext(ctx, "SELECT "+columns+" FROM accounts WHERE id > ? ORDER BY id LIMIT ?", after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var accounts []Account
+	for rows.Next() {
+		var account Account
+		if err := rows.Scan(&account.ID, &account.Email, &account.DisplayName); err != nil {
+			return nil, err
+		}
+		accounts = append(accounts, account)
+	}
+	return accounts, rows.Err()
 }
 
 // OpenWithCredit creates the account and its opening credit together: both or neither.
