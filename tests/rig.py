@@ -77,7 +77,11 @@ def valid(answers: dict[str, Any]) -> bool:
     """False for combinations copier.yml's validators refuse."""
     language = answers["language"]
     web = answers.get("web_framework", "none")
-    framework_language = {"fastapi": "python", "express": "typescript"}
+    framework_language = {
+        "fastapi": "python",
+        "express": "typescript",
+        "spring-web": "java",
+    }
     if web != "none" and (
         answers["database"] == "none" or framework_language[web] != language
     ):

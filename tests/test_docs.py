@@ -62,7 +62,7 @@ def asked() -> list[str]:
 
 @pytest.mark.parametrize("question", [q for q in asked() if "choices" in QUESTIONS[q]])
 def test_readme_lists_every_choice_default_first(question: str) -> None:
-    listed = re.findall(r"`([a-z_]+)`", readme_row(question)[1])
+    listed = re.findall(r"`([a-z_-]+)`", readme_row(question)[1])
     default = QUESTIONS[question]["default"]
     offered = choices(question)
     expected = (

@@ -79,15 +79,19 @@ def answer_all(
 @pytest.mark.parametrize(
     ("language_keys", "database_keys", "web_keys", "expected"),
     [
-        # Python without a database: both frameworks disabled, Up cannot leave "none".
+        # Python without a database: every framework disabled, Up cannot leave "none".
         (ENTER, DOWN * 3 + ENTER, UP + ENTER, ("python", "none", "none")),
         (ENTER, DOWN * 3 + ENTER, UP + UP + ENTER, ("python", "none", "none")),
-        # Python with PostgreSQL: Up skips the disabled Express and lands on FastAPI.
+        # Python with PostgreSQL: Up skips the disabled Spring MVC and Express, lands on FastAPI.
         (ENTER, ENTER, UP + ENTER, ("python", "postgres", "fastapi")),
-        # TypeScript: Express is the one above "none"; one more Up skips the
+        # TypeScript: Up skips the disabled Spring MVC to Express; one more Up skips the
         # disabled FastAPI and wraps around to "none".
         (DOWN + ENTER, ENTER, UP + ENTER, ("typescript", "postgres", "express")),
         (DOWN + ENTER, ENTER, UP + UP + ENTER, ("typescript", "postgres", "none")),
+        # Java: Spring MVC is the one above "none"; one more Up skips the disabled
+        # Express and FastAPI and wraps around to "none".
+        (DOWN * 2 + ENTER, ENTER, UP + ENTER, ("java", "postgres", "spring-web")),
+        (DOWN * 2 + ENTER, ENTER, UP + UP + ENTER, ("java", "postgres", "none")),
     ],
     ids=[
         "python-nodb-up",
@@ -95,6 +99,8 @@ def answer_all(
         "python-postgres-up",
         "typescript-up",
         "typescript-up-up",
+        "java-up",
+        "java-up-up",
     ],
 )
 def test_web_framework_menu_offers_only_what_renders(
@@ -123,11 +129,11 @@ def test_web_framework_menu_offers_only_what_renders(
         answers["web_framework"],
     ) == expected
     language, database, _ = expected
-    other = {"python": "express", "typescript": "fastapi"}[language]
-    assert (
-        f"{other} is for language={'typescript' if language == 'python' else 'python'}"
-        in screen
-    )
+    other = {"python": "express", "typescript": "fastapi", "java": "fastapi"}[language]
+    other_language = {"express": "typescript", "fastapi": "python"}[other]
+    assert f"{other} is for language={other_language}" in screen
+    if language != "java":
+        assert "spring-web is for language=java" in screen
     if database == "none":
         own = {"python": "fastapi", "typescript": "express"}[language]
         assert f"the {own} example API stores accounts in the database" in screen
