@@ -382,7 +382,7 @@ def test_readme_says_how_every_choice_is_verified() -> None:
     section = readme.split("### Choices, and how each is verified", 1)[1].split(
         "\n### ", 1
     )[0]
-    named = set(re.findall(r"`(\w+=\w+)`", section))
+    named = set(re.findall(r"`(\w+=[\w-]+)`", section))
     for question in (*CHOICE_QUESTIONS, "external_services"):
         for value in choices(question):
             assert f"{question}={value}" in named, f"{question}={value}"
