@@ -89,9 +89,26 @@ def answer_all(
         (DOWN + ENTER, ENTER, UP + ENTER, ("typescript", "postgres", "express")),
         (DOWN + ENTER, ENTER, UP + UP + ENTER, ("typescript", "postgres", "none")),
         # Java: Spring MVC is the one above "none"; one more Up skips the disabled
-        # Express and FastAPI and wraps around to "none".
-        (DOWN * 2 + ENTER, ENTER, UP + ENTER, ("java", "postgres", "spring-web")),
-        (DOWN * 2 + ENTER, ENTER, UP + UP + ENTER, ("java", "postgres", "none")),
+        # Express and FastAPI and wraps around to "none". Copier crashes before:
+        # questionary's checkbox fails when every choice is disabled, as every
+        # external service is with Java today.
+        *(
+            pytest.param(
+                DOWN * 2 + ENTER,
+                ENTER,
+                keys,
+                ("java", "postgres", expected),
+                marks=pytest.mark.xfail(
+                    raises=pexpect.EOF,
+                    strict=True,
+                    reason="external_services menu with every choice disabled",
+                ),
+            )
+            for keys, expected in (
+                (UP + ENTER, "spring-web"),
+                (UP + UP + ENTER, "none"),
+            )
+        ),
     ],
     ids=[
         "python-nodb-up",
