@@ -81,6 +81,7 @@ def valid(answers: dict[str, Any]) -> bool:
         "fastapi": "python",
         "express": "typescript",
         "net-http": "go",
+        "spring-web": "java",
     }
     if web != "none" and (
         answers["database"] == "none" or framework_language[web] != language

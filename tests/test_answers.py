@@ -77,6 +77,34 @@ def test_web_framework_without_a_database_is_refused(existing_repo: Path) -> Non
     assert tree(existing_repo) == before
 
 
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (
+            ["language=python"],
+            "spring-web is for language=java; with language=python choose fastapi or none",
+        ),
+        (
+            ["language=java", "database=none"],
+            "the spring-web example API stores accounts in the database",
+        ),
+    ],
+    ids=["python", "java-without-database"],
+)
+def test_spring_web_is_refused_outside_java_and_without_a_database(
+    data: list[str], says: str, existing_repo: Path
+) -> None:
+    before = tree(existing_repo)
+    flags = [flag for answer in data for flag in ("--data", answer)]
+
+    result = copy_cli(existing_repo, "--data", "web_framework=spring-web", *flags)
+
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "web_framework" in last_line and says in last_line, result.stderr[-2000:]
+    assert tree(existing_repo) == before
+
+
 @pytest.mark.parametrize("value", ["nope", "5", "{a: 1}"])
 def test_external_services_not_a_list_is_refused_and_nothing_written(
     value: str, existing_repo: Path

@@ -1,14 +1,17 @@
 """language=java: generated Maven suites end to end against the native services, and render checks.
 
 What covers what (CI time matters: each Maven run costs a JVM start, about 5 s here):
-- The default stack (PostgreSQL, Redis as cache, RabbitMQ), MySQL with Redis Streams, MariaDB
-  with Kafka, and NATS alone (together every service and example Java offers so far) each run three times in a row, each in a new
+- The default stack (PostgreSQL, Redis as cache, RabbitMQ) with ``web_framework=spring-web`` (the
+  accounts API through MockMvc on the real database, and its Redis rate limit), MySQL with Redis
+  Streams, MariaDB with Kafka, and NATS alone (together every service and example Java offers so
+  far) each run three times in a row, each in a new
   random order (JUnit's random class and method orderers), then with ``PARALLEL=2`` (two
   Surefire forks, each a worker with its own database and Redis index); the leak audit must
   find nothing after each run. (MySQL's project runs against the native MariaDB, with MySQL
   Connector/J, as the Python MySQL variant does.)
-- Every Java project shape (default stack, each service alone, no services) is compiled with
-  ``-Xlint:all`` and warnings as errors (``maven.compiler.failOnWarning`` in its pom.xml).
+- Every Java project shape (default stack with and without spring-web, spring-web on MySQL
+  without Redis, each service alone, no services) is compiled with ``-Xlint:all`` and warnings
+  as errors (``maven.compiler.failOnWarning`` in its pom.xml).
 - The harness's refusals: a service that does not answer stops the run with one message, the
   guard refuses a remote host and a database not named as a test database, and a second run on
   a database another run holds (the lock the Python and TypeScript harnesses take) is refused.
@@ -31,7 +34,9 @@ from tests.rig import make, render
 
 NONE = {"database": "none", "cache": "none", "queue": "none"}
 JAVA = {
-    "default-stack": {},
+    "default-stack": {"web_framework": "spring-web"},
+    "default-stack-plain": {},
+    "spring-web-mysql": {**NONE, "database": "mysql", "web_framework": "spring-web"},
     "postgres-alone": {**NONE, "database": "postgres"},
     "mysql-alone": {**NONE, "database": "mysql"},
     "mariadb-alone": {**NONE, "database": "mariadb"},
@@ -63,7 +68,13 @@ def summary(output: str) -> tuple[int, int, int, int]:
 
 # The projects run end to end, and the example classes each must run.
 END_TO_END = {
-    "default-stack": ("AccountsIT", "ProfileCacheIT", "SignupEventsIT"),
+    "default-stack": (
+        "AccountsIT",
+        "ProfileCacheIT",
+        "SignupEventsIT",
+        "AccountsApiIT",
+        "AccountsApiRateLimitIT",
+    ),
     "mysql-redis-streams": ("AccountsIT", "JobQueueIT"),
     "mariadb-kafka": ("AccountsIT", "ShipmentEventsIT"),
     "nats-alone": ("OrderEventsIT",),

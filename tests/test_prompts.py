@@ -79,18 +79,22 @@ def answer_all(
 @pytest.mark.parametrize(
     ("language_keys", "database_keys", "web_keys", "expected"),
     [
-        # Python without a database: both frameworks disabled, Up cannot leave "none".
+        # Python without a database: every framework disabled, Up cannot leave "none".
         (ENTER, DOWN * 3 + ENTER, UP + ENTER, ("python", "none", "none")),
         (ENTER, DOWN * 3 + ENTER, UP + UP + ENTER, ("python", "none", "none")),
-        # Python with PostgreSQL: Up skips the disabled Express and lands on FastAPI.
+        # Python with PostgreSQL: Up skips the disabled Spring MVC and Express, lands on FastAPI.
         (ENTER, ENTER, UP + ENTER, ("python", "postgres", "fastapi")),
-        # TypeScript: Up skips the disabled net-http and lands on Express; one more
+        # TypeScript: Up skips the disabled net-http and Spring MVC to Express; one more
         # Up skips the disabled FastAPI and wraps around to "none".
         (DOWN + ENTER, ENTER, UP + ENTER, ("typescript", "postgres", "express")),
         (DOWN + ENTER, ENTER, UP + UP + ENTER, ("typescript", "postgres", "none")),
+        # Java: Up skips the disabled net-http to Spring MVC; one more Up skips the
+        # disabled Express and FastAPI and wraps around to "none".
+        (DOWN * 2 + ENTER, ENTER, UP + ENTER, ("java", "postgres", "spring-web")),
+        (DOWN * 2 + ENTER, ENTER, UP + UP + ENTER, ("java", "postgres", "none")),
         # Go: net-http is the one above "none"; one more Up skips the disabled
-        # Express and FastAPI and wraps around to "none"; without a database all
-        # three are disabled.
+        # Spring MVC, Express and FastAPI and wraps around to "none"; without a
+        # database all four are disabled.
         (DOWN * 3 + ENTER, ENTER, UP + ENTER, ("go", "postgres", "net-http")),
         (DOWN * 3 + ENTER, ENTER, UP + UP + ENTER, ("go", "postgres", "none")),
         (DOWN * 3 + ENTER, DOWN * 3 + ENTER, UP + ENTER, ("go", "none", "none")),
@@ -101,6 +105,8 @@ def answer_all(
         "python-postgres-up",
         "typescript-up",
         "typescript-up-up",
+        "java-up",
+        "java-up-up",
         "go-up",
         "go-up-up",
         "go-nodb-up",
@@ -132,8 +138,18 @@ def test_web_framework_menu_offers_only_what_renders(
         answers["web_framework"],
     ) == expected
     language, database, _ = expected
-    own = {"python": "fastapi", "typescript": "express", "go": "net-http"}[language]
-    other = {"python": "express", "typescript": "fastapi", "go": "express"}[language]
+    own = {
+        "python": "fastapi",
+        "typescript": "express",
+        "java": "spring-web",
+        "go": "net-http",
+    }[language]
+    other = {
+        "python": "express",
+        "typescript": "fastapi",
+        "java": "fastapi",
+        "go": "express",
+    }[language]
     other_language = {"fastapi": "python", "express": "typescript"}[other]
     assert f"{other} is for language={other_language}" in screen
     assert f"with language={language} choose {own} or none" in screen

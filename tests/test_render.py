@@ -115,6 +115,13 @@ def test_expected_files_present_and_absent(
     assert (project / "tests/integration/api_rate_limit_test.go").exists() == (
         go_api and "redis" in services
     )
+    spring = answers["web_framework"] == "spring-web"
+    java_tests = project / "tests/integration/src/test/java/integration"
+    assert (java_tests / "AccountsApiIT.java").exists() == spring
+    assert (java_tests / "exampleapp/AccountsApi.java").exists() == spring
+    assert (java_tests / "AccountsApiRateLimitIT.java").exists() == (
+        spring and "redis" in services
+    )
     for module, wanted in modules.items():
         assert (project / harness / f"{module}{suffix}").exists() == wanted, module
     for example, wanted in examples.items():
