@@ -4,6 +4,7 @@ package integration.harness;
 
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.http.RequestMethod;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
@@ -144,11 +145,11 @@ public final class HttpMock implements ServiceModule {
       }
       String scenario = testName + " " + method + " " + path;
       for (int index = 0; index < responses.length; index++) {
-        MappingBuilder mapping =
+        ScenarioMappingBuilder mapping =
             WireMock.request(method, WireMock.urlPathEqualTo(path(path)))
                 .inScenario(scenario)
-                .whenScenarioStateIs(index == 0 ? Scenario.STARTED : "step-" + index)
-                .willReturn(responses[index]);
+                .whenScenarioStateIs(index == 0 ? Scenario.STARTED : "step-" + index);
+        mapping.willReturn(responses[index]);
         if (index < responses.length - 1) {
           mapping = mapping.willSetStateTo("step-" + (index + 1));
         }
