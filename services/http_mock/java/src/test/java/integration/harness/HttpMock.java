@@ -72,7 +72,12 @@ public final class HttpMock implements ServiceModule {
   @Override
   public String probe(String url, Duration timeout) throws Exception {
     String health = trimmed(url) + "/__admin/health";
-    HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    // HTTP/1.1: an h2c upgrade request is never answered by some servers (MailDev's socket.io).
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(timeout)
+            .build();
     HttpResponse<String> response;
     try {
       response =

@@ -68,7 +68,12 @@ public final class Mail implements ServiceModule {
   @Override
   public String probe(String url, Duration timeout) throws Exception {
     String health = trimmed(url) + "/healthz";
-    HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    // HTTP/1.1: an h2c upgrade request is never answered by some servers (MailDev's socket.io).
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(timeout)
+            .build();
     HttpResponse<String> response;
     try {
       response =
@@ -232,7 +237,11 @@ public final class Mail implements ServiceModule {
         session.shared(
             "mail.api",
             HttpClient.class,
-            () -> HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+            () ->
+                HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .build());
     return Session.perTest(
         context,
         "mail.mailbox",

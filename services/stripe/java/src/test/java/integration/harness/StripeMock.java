@@ -54,7 +54,12 @@ public final class StripeMock implements ServiceModule {
   @Override
   public String probe(String url, Duration timeout) throws Exception {
     String charges = trimmed(url) + "/v1/charges";
-    HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    // HTTP/1.1: an h2c upgrade request is never answered by some servers (MailDev's socket.io).
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(timeout)
+            .build();
     HttpResponse<Void> response;
     try {
       response =
