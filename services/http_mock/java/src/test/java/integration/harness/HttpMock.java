@@ -85,7 +85,7 @@ public final class HttpMock implements ServiceModule {
               HttpRequest.newBuilder(URI.create(health)).timeout(timeout).GET().build(),
               HttpResponse.BodyHandlers.ofString());
     } catch (IOException error) {
-      throw new Readiness.NotReady(error.getClass().getSimpleName() + ": " + error.getMessage());
+      throw new Readiness.NotReady(Readiness.reason(error));
     }
     if (response.statusCode() != 200) {
       throw new Readiness.Misconfigured(

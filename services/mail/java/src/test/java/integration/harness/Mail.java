@@ -81,7 +81,7 @@ public final class Mail implements ServiceModule {
               HttpRequest.newBuilder(URI.create(health)).timeout(timeout).GET().build(),
               HttpResponse.BodyHandlers.ofString());
     } catch (IOException error) {
-      throw new Readiness.NotReady(error.getClass().getSimpleName() + ": " + error.getMessage());
+      throw new Readiness.NotReady(Readiness.reason(error));
     }
     if (response.statusCode() != 200) {
       throw new Readiness.Misconfigured(
@@ -246,6 +246,9 @@ public final class Mail implements ServiceModule {
         context,
         "mail.mailbox",
         () -> new Mailbox(http, apiUrl, Session.uniqueTestName("Mail.Mailbox", "mail", "-")),
-        Mailbox::deleteAll);
+        mailbox -> {
+          guard(apiUrl, session.settings());
+          mailbox.deleteAll();
+        });
   }
 }

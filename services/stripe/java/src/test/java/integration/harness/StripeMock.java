@@ -71,7 +71,7 @@ public final class StripeMock implements ServiceModule {
                   .build(),
               HttpResponse.BodyHandlers.discarding());
     } catch (IOException error) {
-      throw new Readiness.NotReady(error.getClass().getSimpleName() + ": " + error.getMessage());
+      throw new Readiness.NotReady(Readiness.reason(error));
     }
     if (response.statusCode() != 200) {
       throw new Readiness.Misconfigured(

@@ -62,6 +62,20 @@ public final class Readiness {
     }
   }
 
+  /**
+   * {@code error}'s class and the first message along its causes: java.net.http's {@code
+   * ConnectException} has none of its own ("Connection refused" is its cause's).
+   */
+  public static String reason(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      String message = cause.getMessage();
+      if (message != null && !message.isBlank()) {
+        return error.getClass().getSimpleName() + ": " + message.strip();
+      }
+    }
+    return error.getClass().getSimpleName();
+  }
+
   private static String describe(Throwable error) {
     String message = error.getMessage() == null ? "" : error.getMessage().strip();
     if (error instanceof NotReady) {
