@@ -63,8 +63,8 @@ public final class Readiness {
   }
 
   /**
-   * {@code error}'s class and the first message along its causes: java.net.http's {@code
-   * ConnectException} has none of its own ("Connection refused" is its cause's).
+   * {@code error}'s class and the first message along its causes; java.net.http's {@code
+   * ConnectException} carries none, so it is said in words.
    */
   public static String reason(Throwable error) {
     for (Throwable cause = error; cause != null; cause = cause.getCause()) {
@@ -72,6 +72,9 @@ public final class Readiness {
       if (message != null && !message.isBlank()) {
         return error.getClass().getSimpleName() + ": " + message.strip();
       }
+    }
+    if (error instanceof java.net.ConnectException) {
+      return "ConnectException: connection refused or host unreachable";
     }
     return error.getClass().getSimpleName();
   }
