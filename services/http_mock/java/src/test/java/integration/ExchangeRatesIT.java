@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.client.WireMock;
+import com.sun.net.httpserver.HttpServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import integration.exampleapp.ExchangeRates;
 import integration.exampleapp.ExchangeRates.CircuitBreaker;
@@ -18,12 +19,23 @@ import integration.exampleapp.ExchangeRates.CircuitOpen;
 import integration.exampleapp.ExchangeRates.RatesUnavailable;
 import integration.exampleapp.ExchangeRates.UnknownCurrency;
 import integration.harness.HttpMock;
+import java.io.OutputStream;
 import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Example tests (delete with exampleapp/): a third-party HTTP API stubbed with WireMock. */
+/**
+ * Example tests (delete with exampleapp/): a third-party HTTP API, stubbed two ways.
+ *
+ * <p>Most tests run the client against WireMock ({@code HttpMock.Stubs}): real HTTP, real
+ * timeouts. The last one answers the same client from the JDK's own HTTP server in the test's
+ * process, for unit-speed checks where the shared server adds nothing.
+ */
 class ExchangeRatesIT {
   static final String EUR_USD = "{\"base\": \"EUR\", \"rates\": {\"USD\": 1.0842}}";
 
@@ -113,5 +125,39 @@ class ExchangeRatesIT {
 
     assertEquals(4, callsBefore, "two calls, each tried twice");
     assertEquals(callsBefore, api.requests().size(), "the open circuit called nobody");
+  }
+
+  @Test
+  void inProcessServerChecksTheSameClientAtUnitSpeed() throws Exception {
+    List<String> queries = new ArrayList<>();
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext(
+        "/rates/EUR",
+        exchange -> {
+          queries.add(exchange.getRequestURI().getQuery());
+          boolean first = queries.size() == 1;
+          byte[] body = (first ? "" : EUR_USD).getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(first ? 502 : 200, first ? -1 : body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
+    server.start();
+    try {
+      ExchangeRates client =
+          new ExchangeRates(
+              "http://127.0.0.1:" + server.getAddress().getPort(),
+              Duration.ofSeconds(2),
+              2,
+              Duration.ZERO,
+              new CircuitBreaker(3, Duration.ofSeconds(30)));
+
+      assertEquals(new BigDecimal("1.0842"), client.rate("EUR", "USD"));
+    } finally {
+      server.stop(0);
+    }
+
+    assertEquals(List.of("symbols=USD", "symbols=USD"), queries);
   }
 }
