@@ -3,8 +3,9 @@
 What covers what (CI time matters: each Maven run costs a JVM start, about 5 s here):
 - The default stack (PostgreSQL, Redis as cache, RabbitMQ) with ``web_framework=spring-web`` (the
   accounts API through MockMvc on the real database, and its Redis rate limit), MySQL with Redis
-  Streams, MariaDB with Kafka, and NATS alone (together every service and example Java offers so
-  far) each run three times in a row, each in a new
+  Streams, MariaDB with Kafka, and NATS with the three external-service mocks (WireMock, MailDev,
+  stripe-mock: external_services=http_api,email,payments) (together every service and example
+  Java offers so far) each run three times in a row, each in a new
   random order (JUnit's random class and method orderers), then with ``PARALLEL=2`` (two
   Surefire forks, each a worker with its own database and Redis index); the leak audit must
   find nothing after each run. (MySQL's project runs against the native MariaDB, with MySQL
@@ -12,6 +13,8 @@ What covers what (CI time matters: each Maven run costs a JVM start, about 5 s h
 - Every Java project shape (default stack with and without spring-web, spring-web on MySQL
   without Redis, each service alone, no services) is compiled with ``-Xlint:all`` and warnings
   as errors (``maven.compiler.failOnWarning`` in its pom.xml).
+- The guard cases of the external-service mocks (their guard.yml, hostile and safe) pass through
+  the Java modules, without any service (a main class run on the compiled suite).
 - The harness's refusals: a service that does not answer stops the run with one message, the
   guard refuses a remote host and a database not named as a test database, and a second run on
   a database another run holds (the lock the Python and TypeScript harnesses take) is refused.
@@ -19,6 +22,7 @@ What covers what (CI time matters: each Maven run costs a JVM start, about 5 s h
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import time
@@ -30,7 +34,7 @@ import redis
 
 from native.common import native_service
 from tests.audit import leftovers
-from tests.rig import make, render
+from tests.rig import guard_cases, make, render
 
 NONE = {"database": "none", "cache": "none", "queue": "none"}
 JAVA = {
@@ -45,6 +49,14 @@ JAVA = {
     "redis-streams-alone": {**NONE, "queue": "redis"},
     "kafka-alone": {**NONE, "queue": "kafka"},
     "nats-alone": {**NONE, "queue": "nats"},
+    "http-mock-alone": {**NONE, "external_services": ["http_api"]},
+    "mail-alone": {**NONE, "external_services": ["email"]},
+    "stripe-alone": {**NONE, "external_services": ["payments"]},
+    "nats-external-services": {
+        **NONE,
+        "queue": "nats",
+        "external_services": ["http_api", "email", "payments"],
+    },
     "mariadb-kafka": {**NONE, "database": "mariadb", "queue": "kafka"},
     "mysql-redis-streams": {**NONE, "database": "mysql", "queue": "redis"},
     "no-services": {**NONE, "ci": "none"},
@@ -77,7 +89,12 @@ END_TO_END = {
     ),
     "mysql-redis-streams": ("AccountsIT", "JobQueueIT"),
     "mariadb-kafka": ("AccountsIT", "ShipmentEventsIT"),
-    "nats-alone": ("OrderEventsIT",),
+    "nats-external-services": (
+        "OrderEventsIT",
+        "ExchangeRatesIT",
+        "WelcomeMailIT",
+        "CheckoutPaymentsIT",
+    ),
 }
 HEADER = {
     "default-stack": r"PostgreSQL [\d.]+ at postgresql://test:\*\*\*@.* ready in \d+ ms; "
@@ -86,7 +103,10 @@ HEADER = {
     r"Redis [\d.]+ at redis://",
     "mariadb-kafka": r"MariaDB [\d.]+ at mysql://root:\*\*\*@.* ready in \d+ ms; "
     r"Apache Kafka \(KRaft\), 1 broker at 127\.0\.0\.1:\d+ ready in \d+ ms",
-    "nats-alone": r"NATS JetStream [\d.]+ at nats://127\.0\.0\.1:\d+ ready in \d+ ms",
+    "nats-external-services": r"NATS JetStream [\d.]+ at nats://127\.0\.0\.1:\d+ ready in \d+ ms; "
+    r"HTTP API mock \(WireMock\) [\d.]+ at http://127\.0\.0\.1:\d+ ready in \d+ ms; "
+    r"E-mail capture \(MailDev\) at http://127\.0\.0\.1:\d+ ready in \d+ ms; "
+    r"Stripe API mock \(stripe-mock\) \S+ at http://127\.0\.0\.1:\d+ ready in \d+ ms$",
 }
 
 
@@ -245,3 +265,98 @@ def test_java_run_stops_on_a_missing_managed_file_before_any_service(
     assert "simplelogger.properties: missing" in output
     assert "-x 'tests/integration/src/test/java/integration/*IT.java'" in output
     assert "no answer within" not in output
+
+
+# External-service mocks whose guard.yml cases the Java modules must pass.
+EXTERNAL_GUARDED = ("http_mock", "mail", "stripe")
+GUARD_CASES = """package integration.harness;
+
+import java.util.List;
+import java.util.Map;
+
+/** The guard.yml cases through the Java modules (written by tests/test_java_suites.py). */
+public final class GuardCases {
+  private GuardCases() {}
+
+  public static void main(String[] args) {
+    Settings settings = new Settings(Map.of(), null);
+    List<List<String>> cases = List.of(
+%s);
+    int wrong = 0;
+    for (List<String> c : cases) {
+      ServiceModule module =
+          Services.ALL.stream().filter(s -> s.name().equals(c.get(0))).findFirst().orElseThrow().module();
+      String refusal = null;
+      try {
+        module.guard(c.get(1), settings);
+      } catch (RuntimeException error) {
+        refusal = error.getClass().getSimpleName() + ": " + error.getMessage();
+      }
+      boolean safe = c.get(2).equals("safe");
+      if (safe != (refusal == null)) {
+        wrong++;
+        System.out.println("WRONG " + c + " " + refusal);
+      } else {
+        System.out.println("ok " + c.get(0) + " " + c.get(2) + " " + Safety.redact(c.get(1)));
+      }
+    }
+    System.out.println("redacted: " + Safety.redact("key sk_test_hunter2 sk_live_hunter2 rk_test_hunter2"));
+    System.exit(wrong == 0 ? 0 : 1);
+  }
+}
+"""
+
+
+def test_java_external_service_guards_refuse_every_hostile_setting(
+    tmp_path: Path,
+) -> None:
+    """guard.yml's hostile settings are refused and its safe ones accepted by the Java
+    modules of the external-service mocks; stripe keys are redacted. No service is asked."""
+    project = java_project(tmp_path, "nats-external-services")
+    suite = project / "tests/integration"
+    cases = [
+        (service, url, "safe" if safe else "hostile")
+        for service in EXTERNAL_GUARDED
+        for safe in (False, True)
+        for url in guard_cases(service)["safe" if safe else "hostile"]
+    ]
+    rows = ",\n".join(
+        f"        List.of({', '.join(json.dumps(v) for v in case)})" for case in cases
+    )
+    (suite / "src/test/java/integration/harness/GuardCases.java").write_text(
+        GUARD_CASES % rows
+    )
+    build = subprocess.run(
+        [
+            "mvn",
+            "-B",
+            "-ntp",
+            "-q",
+            "test-compile",
+            "dependency:build-classpath",
+            "-Dmdep.outputFile=classpath.txt",
+            "-Dmdep.includeScope=test",
+        ],
+        cwd=suite,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert build.returncode == 0, (build.stdout + build.stderr)[-4000:]
+    classpath = "target/test-classes:" + (suite / "classpath.txt").read_text().strip()
+
+    result = subprocess.run(
+        ["java", "-cp", classpath, "integration.harness.GuardCases"],
+        cwd=suite,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+    output = result.stdout + result.stderr
+    assert len(cases) >= 15
+    assert result.returncode == 0, output[-4000:]
+    assert sum(line.startswith("ok ") for line in output.splitlines()) == len(cases)
+    assert "hunter2" not in output and "redacted: key *** *** ***" in output

@@ -62,6 +62,23 @@ public final class Readiness {
     }
   }
 
+  /**
+   * {@code error}'s class and the first message along its causes; java.net.http's {@code
+   * ConnectException} carries none, so it is said in words.
+   */
+  public static String reason(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      String message = cause.getMessage();
+      if (message != null && !message.isBlank()) {
+        return error.getClass().getSimpleName() + ": " + message.strip();
+      }
+    }
+    if (error instanceof java.net.ConnectException) {
+      return "ConnectException: connection refused or host unreachable";
+    }
+    return error.getClass().getSimpleName();
+  }
+
   private static String describe(Throwable error) {
     String message = error.getMessage() == null ? "" : error.getMessage().strip();
     if (error instanceof NotReady) {

@@ -171,6 +171,39 @@ public final class Safety {
     }
   }
 
+  /**
+   * The guard of a service reached by one URL (an HTTP API, an SMTP server): throws {@link
+   * IllegalArgumentException} naming the service's settings {@code urlVars} unless {@code url}'s
+   * scheme is one of {@code schemes}, then {@link UnsafeTarget} unless its host is disposable.
+   */
+  public static void ensureDisposableUrl(
+      String title,
+      List<String> urlVars,
+      String url,
+      Collection<String> allowedHosts,
+      String... schemes) {
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(url.strip());
+    } catch (java.net.URISyntaxException error) {
+      uri = null;
+    }
+    String scheme = uri == null || uri.getScheme() == null ? "" : uri.getScheme();
+    if (!List.of(schemes).contains(scheme.toLowerCase(Locale.ROOT))) {
+      throw new IllegalArgumentException(
+          String.join(" / ", urlVars)
+              + " must start with "
+              + java.util.Arrays.stream(schemes)
+                  .map(wanted -> wanted + "://")
+                  .collect(Collectors.joining(" or "))
+              + ", not '"
+              + redact(url)
+              + "'");
+    }
+    String host = uri.getHost();
+    ensureDisposable(title, url, host == null ? List.of() : List.of(host), allowedHosts);
+  }
+
   /** Throws {@link UnsafeTarget} unless {@code database} is named as a test database. */
   public static void ensureTestDatabase(String title, String displayUrl, String database) {
     String shown = redact(displayUrl);
