@@ -2,8 +2,10 @@
 
 What covers what (CI time matters: each Maven run costs a JVM start, about 5 s here):
 - The default stack (PostgreSQL, Redis as cache, RabbitMQ), MySQL with Redis Streams, MariaDB
-  with Kafka, and NATS alone (together every service and example Java offers so far) each run three times in a row, each in a new
-  random order (JUnit's random class and method orderers), then with ``PARALLEL=2`` (two
+  with Kafka, NATS alone, MQTT with S3 object storage (``mqtt-s3``: Mosquitto and moto's S3,
+  presigned URL included) and SQS alone (``sqs-alone``: moto's SQS with dead-letter queues)
+  (together every service and example Java offers so far) each run three times in a row, each
+  in a new random order (JUnit's random class and method orderers), then with ``PARALLEL=2`` (two
   Surefire forks, each a worker with its own database and Redis index); the leak audit must
   find nothing after each run. (MySQL's project runs against the native MariaDB, with MySQL
   Connector/J, as the Python MySQL variant does.)
@@ -40,6 +42,9 @@ JAVA = {
     "redis-streams-alone": {**NONE, "queue": "redis"},
     "kafka-alone": {**NONE, "queue": "kafka"},
     "nats-alone": {**NONE, "queue": "nats"},
+    "mqtt-alone": {**NONE, "queue": "mqtt"},
+    "sqs-alone": {**NONE, "queue": "sqs"},
+    "mqtt-s3": {**NONE, "queue": "mqtt", "external_services": ["object_storage"]},
     "mariadb-kafka": {**NONE, "database": "mariadb", "queue": "kafka"},
     "mysql-redis-streams": {**NONE, "database": "mysql", "queue": "redis"},
     "no-services": {**NONE, "ci": "none"},
@@ -67,6 +72,8 @@ END_TO_END = {
     "mysql-redis-streams": ("AccountsIT", "JobQueueIT"),
     "mariadb-kafka": ("AccountsIT", "ShipmentEventsIT"),
     "nats-alone": ("OrderEventsIT",),
+    "mqtt-s3": ("TelemetryIT", "AvatarsIT"),
+    "sqs-alone": ("InvoiceJobsIT",),
 }
 HEADER = {
     "default-stack": r"PostgreSQL [\d.]+ at postgresql://test:\*\*\*@.* ready in \d+ ms; "
@@ -76,6 +83,9 @@ HEADER = {
     "mariadb-kafka": r"MariaDB [\d.]+ at mysql://root:\*\*\*@.* ready in \d+ ms; "
     r"Apache Kafka \(KRaft\), 1 broker at 127\.0\.0\.1:\d+ ready in \d+ ms",
     "nats-alone": r"NATS JetStream [\d.]+ at nats://127\.0\.0\.1:\d+ ready in \d+ ms",
+    "mqtt-s3": r"mosquitto version [\d.]+ at mqtt://127\.0\.0\.1:\d+ ready in \d+ ms; "
+    r"AWS emulator \(moto; SQS, S3\) at http://127\.0\.0\.1:\d+ ready in \d+ ms",
+    "sqs-alone": r"^AWS emulator \(moto; SQS, S3\) at http://127\.0\.0\.1:\d+ ready in \d+ ms$",
 }
 
 
