@@ -13,7 +13,9 @@ What covers what (CI time matters: each Maven run costs a JVM start, about 5 s h
   ``-Xlint:all`` and warnings as errors (``maven.compiler.failOnWarning`` in its pom.xml).
 - The harness's refusals: a service that does not answer stops the run with one message, the
   guard refuses a remote host and a database not named as a test database, and a second run on
-  a database another run holds (the lock the Python and TypeScript harnesses take) is refused.
+  a database another run holds (the lock the Python and TypeScript harnesses take) is refused;
+  a remote MQTT broker and AWS endpoint are refused in one message (``mqtt-s3``), and a run
+  removes the queues, buckets and retained messages a killed run left, keeping newer ones.
 """
 
 from __future__ import annotations
@@ -23,9 +25,12 @@ import subprocess
 import time
 from pathlib import Path
 
+import boto3
+import paho.mqtt.client as mqtt
 import psycopg
 import pytest
 import redis
+from paho.mqtt.enums import CallbackAPIVersion
 
 from native.common import native_service
 from tests.audit import leftovers
@@ -244,3 +249,82 @@ def test_java_run_stops_on_a_missing_managed_file_before_any_service(
     assert "simplelogger.properties: missing" in output
     assert "-x 'tests/integration/src/test/java/integration/*IT.java'" in output
     assert "no answer within" not in output
+
+
+def test_java_guard_refuses_a_remote_broker_and_aws_endpoint_naming_both(
+    tmp_path: Path,
+) -> None:
+    """MQTT and AWS settings of a cloud host are refused before any test, in one message."""
+    project = java_project(tmp_path, "mqtt-s3")
+
+    result = make(
+        project,
+        "integration-test-external",
+        env={
+            "TEST_MQTT_URL": "mqtts://user:secret@a1b2c3-ats.iot.eu-west-1.amazonaws.com:8883",
+            "TEST_AWS_ENDPOINT_URL": "https://sqs.eu-west-1.amazonaws.com",
+        },
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "integration-harness: 2 services are not usable, no test was run:" in output
+    assert (
+        "Refusing to clean MQTT (Mosquitto) at mqtts://user:***@a1b2c3-ats.iot.eu-west-1"
+        ".amazonaws.com:8883: host 'a1b2c3-ats.iot.eu-west-1.amazonaws.com' is not loopback"
+    ) in output, output[-3000:]
+    assert (
+        "Refusing to clean AWS emulator (moto; SQS, S3) at https://sqs.eu-west-1.amazonaws.com:"
+        " host 'sqs.eu-west-1.amazonaws.com' is not loopback"
+    ) in output, output[-3000:]
+    assert "secret" not in output
+    run, failures, errors, _skipped = summary(output)
+    assert (run - failures - errors) == 0
+
+
+def base36(number: int, width: int = 7) -> str:
+    """``number`` in ``width`` base-36 digits, as the harness stamps names."""
+    digits = ""
+    while number:
+        number, digit = divmod(number, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
+    return digits.rjust(width, "0")
+
+
+def test_java_run_removes_what_a_killed_run_left_on_mqtt_and_aws_and_nothing_newer(
+    tmp_path: Path,
+) -> None:
+    """Before the first test: queues, buckets and retained messages under harness names over an
+    hour old are removed; a name made a minute ago (another run's) is kept."""
+    project = java_project(tmp_path, "mqtt-s3")
+    old = base36(int(time.time()) - 7200) + "abcdef"
+    recent = base36(int(time.time()) - 60) + "abcdef"
+    options = {
+        "endpoint_url": native_service("aws").url,
+        "region_name": "us-east-1",
+        "aws_access_key_id": "test",
+        "aws_secret_access_key": "test",
+    }
+    sqs, s3 = boto3.client("sqs", **options), boto3.client("s3", **options)
+    sqs.create_queue(QueueName=f"test-main-invoices-{old}")
+    kept = sqs.create_queue(QueueName=f"test-main-invoices-{recent}")["QueueUrl"]
+    s3.create_bucket(Bucket=f"test-main-avatars-{old}")
+    s3.put_object(Bucket=f"test-main-avatars-{old}", Key="avatars/7", Body=b"x")
+    publisher = mqtt.Client(CallbackAPIVersion.VERSION2)
+    publisher.connect("127.0.0.1", native_service("mqtt").port)
+    publisher.loop_start()
+    publisher.publish(
+        f"test/main/telemetry/{old}/status", b"online", qos=1, retain=True
+    ).wait_for_publish(5)
+    publisher.disconnect()
+    publisher.loop_stop()
+    try:
+        result = make(project, "integration-test-external")
+        queues = sqs.list_queues(QueueNamePrefix="test-").get("QueueUrls", [])
+    finally:
+        sqs.delete_queue(QueueUrl=kept)
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    assert queues == [kept]
+    assert leftovers() == {}
