@@ -321,10 +321,33 @@ def test_java_run_removes_what_a_killed_run_left_on_mqtt_and_aws_and_nothing_new
     try:
         result = make(project, "integration-test-external")
         queues = sqs.list_queues(QueueNamePrefix="test-").get("QueueUrls", [])
+        left = leftovers()
     finally:
         sqs.delete_queue(QueueUrl=kept)
+        sweep_killed_run(
+            sqs, s3, f"test-main-invoices-{old}", f"test/main/telemetry/{old}"
+        )
 
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert queues == [kept]
+    assert left == {"aws": {f"test-main-invoices-{recent}": 1}}
     assert leftovers() == {}
+
+
+def sweep_killed_run(sqs, s3, name: str, prefix: str) -> None:
+    """Remove what the killed-run test made if the run under test did not (other tests
+    need clean services)."""
+    for url in sqs.list_queues(QueueNamePrefix=name).get("QueueUrls", []):
+        sqs.delete_queue(QueueUrl=url)
+    bucket = name.replace("invoices", "avatars")
+    if any(b["Name"] == bucket for b in s3.list_buckets().get("Buckets", [])):
+        for item in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
+            s3.delete_object(Bucket=bucket, Key=item["Key"])
+        s3.delete_bucket(Bucket=bucket)
+    client = mqtt.Client(CallbackAPIVersion.VERSION2)
+    client.connect("127.0.0.1", native_service("mqtt").port)
+    client.loop_start()
+    client.publish(f"{prefix}/status", b"", qos=1, retain=True).wait_for_publish(5)
+    client.disconnect()
+    client.loop_stop()
