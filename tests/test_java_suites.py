@@ -16,10 +16,13 @@ What covers what (CI time matters: each Maven run costs a JVM start, about 5 s h
   a database another run holds (the lock the Python and TypeScript harnesses take) is refused;
   a remote MQTT broker and AWS endpoint are refused in one message (``mqtt-s3``), and a run
   removes the queues, buckets and retained messages a killed run left, keeping newer ones.
+- The guard cases of MQTT and AWS (their guard.yml: hostile settings refused, safe ones
+  accepted) through the Java modules, without a service (``GuardCases``).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import time
@@ -34,7 +37,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from native.common import native_service
 from tests.audit import leftovers
-from tests.rig import make, render
+from tests.rig import guard_cases, make, render, services_for
 
 NONE = {"database": "none", "cache": "none", "queue": "none"}
 JAVA = {
@@ -351,3 +354,97 @@ def sweep_killed_run(sqs, s3, name: str, prefix: str) -> None:
     client.publish(f"{prefix}/status", b"", qos=1, retain=True).wait_for_publish(5)
     client.disconnect()
     client.loop_stop()
+
+
+GUARD_CASES = """\
+import integration.harness.Services;
+import integration.harness.Settings;
+import java.util.Map;
+
+/** Feeds each service's guard.yml cases to its Java module's guard. */
+public class GuardCases {
+  record Case(String service, String url, boolean safe) {}
+
+  public static void main(String[] args) throws Exception {
+    Settings settings = Settings.load(Map.of(), null);
+    Case[] cases = {
+%s
+    };
+    int failures = 0;
+    for (Case c : cases) {
+      RuntimeException refusal = null;
+      try {
+        Services.ALL.stream()
+            .filter(service -> service.name().equals(c.service()))
+            .findFirst()
+            .orElseThrow()
+            .module()
+            .guard(c.url(), settings);
+      } catch (RuntimeException error) {
+        refusal = error;
+      }
+      if (c.safe() == (refusal != null)) {
+        failures++;
+        System.out.println(
+            (c.safe() ? "refused safe " : "accepted hostile ") + c.service() + " " + c.url()
+                + (refusal == null ? "" : ": " + refusal.getMessage()));
+      }
+    }
+    System.out.println(cases.length + " cases, " + failures + " failed");
+    System.exit(failures == 0 ? 0 : 1);
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("name", ["mqtt-s3"])
+def test_java_guards_refuse_every_hostile_setting(name: str, tmp_path: Path) -> None:
+    """The guard cases every language's guard must pass (each service's guard.yml),
+    through the project's Java modules; no service is asked."""
+    project = java_project(tmp_path, name)
+    suite = project / "tests/integration"
+    cases = [
+        f"      new Case({json.dumps(service)}, {json.dumps(url)}, {str(safe).lower()}),"
+        for service in services_for(JAVA[name])
+        for safe in (False, True)
+        for url in guard_cases(service)["safe" if safe else "hostile"]
+    ]
+    build = subprocess.run(
+        ["mvn", "-B", "-ntp", "-q", "test-compile", "dependency:build-classpath"]
+        + ["-Dmdep.outputFile=classpath.txt"],
+        cwd=suite,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert build.returncode == 0, (build.stdout + build.stderr)[-3000:]
+    (tmp_path / "GuardCases.java").write_text(GUARD_CASES % "\n".join(cases))
+    classpath = (
+        f"{suite / 'target/test-classes'}:{(suite / 'classpath.txt').read_text()}"
+    )
+    subprocess.run(
+        [
+            "javac",
+            "-d",
+            str(tmp_path),
+            "-cp",
+            classpath,
+            str(tmp_path / "GuardCases.java"),
+        ],
+        check=True,
+        timeout=120,
+    )
+
+    result = subprocess.run(
+        ["java", "-cp", f"{tmp_path}:{classpath}", "GuardCases"],
+        cwd=suite,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+    assert len(cases) >= 5
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert f"{len(cases)} cases, 0 failed" in result.stdout
