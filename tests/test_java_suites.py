@@ -3,21 +3,26 @@
 What covers what (CI time matters: each Maven run costs a JVM start, about 5 s here):
 - The default stack (PostgreSQL, Redis as cache, RabbitMQ) with ``web_framework=spring-web`` (the
   accounts API through MockMvc on the real database, and its Redis rate limit), MySQL with Redis
-  Streams, MariaDB with Kafka, and NATS with the three external-service mocks (WireMock, MailDev,
-  stripe-mock: external_services=http_api,email,payments) (together every service and example
-  Java offers so far) each run three times in a row, each in a new
-  random order (JUnit's random class and method orderers), then with ``PARALLEL=2`` (two
+  Streams, MariaDB with Kafka, NATS with the three external-service mocks (WireMock, MailDev,
+  stripe-mock: external_services=http_api,email,payments), MQTT with S3 object storage
+  (``mqtt-s3``: Mosquitto and moto's S3, presigned URL included) and SQS alone (``sqs-alone``:
+  moto's SQS with dead-letter queues) (together every service and example Java offers) each run
+  three times in a row, each in a new random order (JUnit's random class and method orderers),
+  then with ``PARALLEL=2`` (two
   Surefire forks, each a worker with its own database and Redis index); the leak audit must
   find nothing after each run. (MySQL's project runs against the native MariaDB, with MySQL
   Connector/J, as the Python MySQL variant does.)
 - Every Java project shape (default stack with and without spring-web, spring-web on MySQL
   without Redis, each service alone, no services) is compiled with ``-Xlint:all`` and warnings
   as errors (``maven.compiler.failOnWarning`` in its pom.xml).
-- The guard cases of the external-service mocks (their guard.yml, hostile and safe) pass through
-  the Java modules, without any service (a main class run on the compiled suite).
 - The harness's refusals: a service that does not answer stops the run with one message, the
   guard refuses a remote host and a database not named as a test database, and a second run on
-  a database another run holds (the lock the Python and TypeScript harnesses take) is refused.
+  a database another run holds (the lock the Python and TypeScript harnesses take) is refused;
+  a remote MQTT broker and AWS endpoint are refused in one message (``mqtt-s3``), and a run
+  removes the queues, buckets and retained messages a killed run left, keeping newer ones.
+- The guard cases of MQTT, AWS and the three external-service mocks (their guard.yml: hostile
+  settings refused, safe ones accepted) through the Java modules, without a service
+  (``GuardCases``, a main class run on the compiled suite).
 """
 
 from __future__ import annotations
@@ -28,13 +33,16 @@ import subprocess
 import time
 from pathlib import Path
 
+import boto3
+import paho.mqtt.client as mqtt
 import psycopg
 import pytest
 import redis
+from paho.mqtt.enums import CallbackAPIVersion
 
 from native.common import native_service
 from tests.audit import leftovers
-from tests.rig import guard_cases, make, render
+from tests.rig import guard_cases, make, render, services_for
 
 NONE = {"database": "none", "cache": "none", "queue": "none"}
 JAVA = {
@@ -57,6 +65,9 @@ JAVA = {
         "queue": "nats",
         "external_services": ["http_api", "email", "payments"],
     },
+    "mqtt-alone": {**NONE, "queue": "mqtt"},
+    "sqs-alone": {**NONE, "queue": "sqs"},
+    "mqtt-s3": {**NONE, "queue": "mqtt", "external_services": ["object_storage"]},
     "mariadb-kafka": {**NONE, "database": "mariadb", "queue": "kafka"},
     "mysql-redis-streams": {**NONE, "database": "mysql", "queue": "redis"},
     "no-services": {**NONE, "ci": "none"},
@@ -95,6 +106,9 @@ END_TO_END = {
         "WelcomeMailIT",
         "CheckoutPaymentsIT",
     ),
+    "nats-alone": ("OrderEventsIT",),
+    "mqtt-s3": ("TelemetryIT", "AvatarsIT"),
+    "sqs-alone": ("InvoiceJobsIT",),
 }
 HEADER = {
     "default-stack": r"PostgreSQL [\d.]+ at postgresql://test:\*\*\*@.* ready in \d+ ms; "
@@ -107,6 +121,10 @@ HEADER = {
     r"HTTP API mock \(WireMock\) [\d.]+ at http://127\.0\.0\.1:\d+ ready in \d+ ms; "
     r"E-mail capture \(MailDev\) at http://127\.0\.0\.1:\d+ ready in \d+ ms; "
     r"Stripe API mock \(stripe-mock\) \S+ at http://127\.0\.0\.1:\d+ ready in \d+ ms$",
+    "nats-alone": r"NATS JetStream [\d.]+ at nats://127\.0\.0\.1:\d+ ready in \d+ ms",
+    "mqtt-s3": r"mosquitto version [\d.]+ at mqtt://127\.0\.0\.1:\d+ ready in \d+ ms; "
+    r"AWS emulator \(moto; SQS, S3\) at http://127\.0\.0\.1:\d+ ready in \d+ ms",
+    "sqs-alone": r"^AWS emulator \(moto; SQS, S3\) at http://127\.0\.0\.1:\d+ ready in \d+ ms$",
 }
 
 
@@ -267,87 +285,190 @@ def test_java_run_stops_on_a_missing_managed_file_before_any_service(
     assert "no answer within" not in output
 
 
-# External-service mocks whose guard.yml cases the Java modules must pass.
-EXTERNAL_GUARDED = ("http_mock", "mail", "stripe")
-GUARD_CASES = """package integration.harness;
+def test_java_guard_refuses_a_remote_broker_and_aws_endpoint_naming_both(
+    tmp_path: Path,
+) -> None:
+    """MQTT and AWS settings of a cloud host are refused before any test, in one message."""
+    project = java_project(tmp_path, "mqtt-s3")
 
-import java.util.List;
+    result = make(
+        project,
+        "integration-test-external",
+        env={
+            "TEST_MQTT_URL": "mqtts://user:secret@a1b2c3-ats.iot.eu-west-1.amazonaws.com:8883",
+            "TEST_AWS_ENDPOINT_URL": "https://sqs.eu-west-1.amazonaws.com",
+        },
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "integration-harness: 2 services are not usable, no test was run:" in output
+    assert (
+        "Refusing to clean MQTT (Mosquitto) at mqtts://user:***@a1b2c3-ats.iot.eu-west-1"
+        ".amazonaws.com:8883: host 'a1b2c3-ats.iot.eu-west-1.amazonaws.com' is not loopback"
+    ) in output, output[-3000:]
+    assert (
+        "Refusing to clean AWS emulator (moto; SQS, S3) at https://sqs.eu-west-1.amazonaws.com:"
+        " host 'sqs.eu-west-1.amazonaws.com' is not loopback"
+    ) in output, output[-3000:]
+    assert "secret" not in output
+    run, failures, errors, _skipped = summary(output)
+    assert (run - failures - errors) == 0
+
+
+def base36(number: int, width: int = 7) -> str:
+    """``number`` in ``width`` base-36 digits, as the harness stamps names."""
+    digits = ""
+    while number:
+        number, digit = divmod(number, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
+    return digits.rjust(width, "0")
+
+
+def test_java_run_removes_what_a_killed_run_left_on_mqtt_and_aws_and_nothing_newer(
+    tmp_path: Path,
+) -> None:
+    """Before the first test: queues, buckets and retained messages under harness names over an
+    hour old are removed; a name made a minute ago (another run's) is kept."""
+    project = java_project(tmp_path, "mqtt-s3")
+    old = base36(int(time.time()) - 7200) + "abcdef"
+    recent = base36(int(time.time()) - 60) + "abcdef"
+    options = {
+        "endpoint_url": native_service("aws").url,
+        "region_name": "us-east-1",
+        "aws_access_key_id": "test",
+        "aws_secret_access_key": "test",
+    }
+    sqs, s3 = boto3.client("sqs", **options), boto3.client("s3", **options)
+    sqs.create_queue(QueueName=f"test-main-invoices-{old}")
+    kept = sqs.create_queue(QueueName=f"test-main-invoices-{recent}")["QueueUrl"]
+    s3.create_bucket(Bucket=f"test-main-avatars-{old}")
+    s3.put_object(Bucket=f"test-main-avatars-{old}", Key="avatars/7", Body=b"x")
+    publisher = mqtt.Client(CallbackAPIVersion.VERSION2)
+    publisher.connect("127.0.0.1", native_service("mqtt").port)
+    publisher.loop_start()
+    publisher.publish(
+        f"test/main/telemetry/{old}/status", b"online", qos=1, retain=True
+    ).wait_for_publish(5)
+    publisher.disconnect()
+    publisher.loop_stop()
+    try:
+        result = make(project, "integration-test-external")
+        queues = sqs.list_queues(QueueNamePrefix="test-").get("QueueUrls", [])
+        left = leftovers()
+    finally:
+        sqs.delete_queue(QueueUrl=kept)
+        sweep_killed_run(
+            sqs, s3, f"test-main-invoices-{old}", f"test/main/telemetry/{old}"
+        )
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    assert queues == [kept]
+    assert left == {"aws": {f"test-main-invoices-{recent}": 1}}
+    assert leftovers() == {}
+
+
+def sweep_killed_run(sqs, s3, name: str, prefix: str) -> None:
+    """Remove what the killed-run test made if the run under test did not (other tests
+    need clean services)."""
+    for url in sqs.list_queues(QueueNamePrefix=name).get("QueueUrls", []):
+        sqs.delete_queue(QueueUrl=url)
+    bucket = name.replace("invoices", "avatars")
+    if any(b["Name"] == bucket for b in s3.list_buckets().get("Buckets", [])):
+        for item in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
+            s3.delete_object(Bucket=bucket, Key=item["Key"])
+        s3.delete_bucket(Bucket=bucket)
+    client = mqtt.Client(CallbackAPIVersion.VERSION2)
+    client.connect("127.0.0.1", native_service("mqtt").port)
+    client.loop_start()
+    client.publish(f"{prefix}/status", b"", qos=1, retain=True).wait_for_publish(5)
+    client.disconnect()
+    client.loop_stop()
+
+
+GUARD_CASES = """\
+import integration.harness.Services;
+import integration.harness.Settings;
 import java.util.Map;
 
-/** The guard.yml cases through the Java modules (written by tests/test_java_suites.py). */
-public final class GuardCases {
-  private GuardCases() {}
+/** Feeds each service's guard.yml cases to its Java module's guard. */
+public class GuardCases {
+  record Case(String service, String url, boolean safe) {}
 
-  public static void main(String[] args) {
-    Settings settings = new Settings(Map.of(), null);
-    List<List<String>> cases = List.of(
-%s);
-    int wrong = 0;
-    for (List<String> c : cases) {
-      ServiceModule module =
-          Services.ALL.stream().filter(s -> s.name().equals(c.get(0))).findFirst().orElseThrow().module();
-      String refusal = null;
+  public static void main(String[] args) throws Exception {
+    Settings settings = Settings.load(Map.of(), null);
+    Case[] cases = {
+%s
+    };
+    int failures = 0;
+    for (Case c : cases) {
+      RuntimeException refusal = null;
       try {
-        module.guard(c.get(1), settings);
+        Services.ALL.stream()
+            .filter(service -> service.name().equals(c.service()))
+            .findFirst()
+            .orElseThrow()
+            .module()
+            .guard(c.url(), settings);
       } catch (RuntimeException error) {
-        refusal = error.getClass().getSimpleName() + ": " + error.getMessage();
+        refusal = error;
       }
-      boolean safe = c.get(2).equals("safe");
-      if (safe != (refusal == null)) {
-        wrong++;
-        System.out.println("WRONG " + c + " " + refusal);
-      } else {
-        System.out.println("ok " + c.get(0) + " " + c.get(2) + " " + Safety.redact(c.get(1)));
+      if (c.safe() == (refusal != null)) {
+        failures++;
+        System.out.println(
+            (c.safe() ? "refused safe " : "accepted hostile ") + c.service() + " " + c.url()
+                + (refusal == null ? "" : ": " + refusal.getMessage()));
       }
     }
-    System.out.println("redacted: " + Safety.redact("key sk_test_hunter2 sk_live_hunter2 rk_test_hunter2"));
-    System.exit(wrong == 0 ? 0 : 1);
+    System.out.println(cases.length + " cases, " + failures + " failed");
+    System.exit(failures == 0 ? 0 : 1);
   }
 }
 """
 
 
-def test_java_external_service_guards_refuse_every_hostile_setting(
-    tmp_path: Path,
-) -> None:
-    """guard.yml's hostile settings are refused and its safe ones accepted by the Java
-    modules of the external-service mocks; stripe keys are redacted. No service is asked."""
-    project = java_project(tmp_path, "nats-external-services")
+@pytest.mark.parametrize("name", ["mqtt-s3", "nats-external-services"])
+def test_java_guards_refuse_every_hostile_setting(name: str, tmp_path: Path) -> None:
+    """The guard cases every language's guard must pass (each service's guard.yml),
+    through the project's Java modules; no service is asked."""
+    project = java_project(tmp_path, name)
     suite = project / "tests/integration"
     cases = [
-        (service, url, "safe" if safe else "hostile")
-        for service in EXTERNAL_GUARDED
+        f"      new Case({json.dumps(service)}, {json.dumps(url)}, {str(safe).lower()}),"
+        for service in services_for(JAVA[name])
         for safe in (False, True)
         for url in guard_cases(service)["safe" if safe else "hostile"]
     ]
-    rows = ",\n".join(
-        f"        List.of({', '.join(json.dumps(v) for v in case)})" for case in cases
-    )
-    (suite / "src/test/java/integration/harness/GuardCases.java").write_text(
-        GUARD_CASES % rows
-    )
     build = subprocess.run(
-        [
-            "mvn",
-            "-B",
-            "-ntp",
-            "-q",
-            "test-compile",
-            "dependency:build-classpath",
-            "-Dmdep.outputFile=classpath.txt",
-            "-Dmdep.includeScope=test",
-        ],
+        ["mvn", "-B", "-ntp", "-q", "test-compile", "dependency:build-classpath"]
+        + ["-Dmdep.outputFile=classpath.txt"],
         cwd=suite,
         capture_output=True,
         text=True,
         check=False,
         timeout=600,
     )
-    assert build.returncode == 0, (build.stdout + build.stderr)[-4000:]
-    classpath = "target/test-classes:" + (suite / "classpath.txt").read_text().strip()
+    assert build.returncode == 0, (build.stdout + build.stderr)[-3000:]
+    (tmp_path / "GuardCases.java").write_text(GUARD_CASES % "\n".join(cases))
+    classpath = (
+        f"{suite / 'target/test-classes'}:{(suite / 'classpath.txt').read_text()}"
+    )
+    subprocess.run(
+        [
+            "javac",
+            "-d",
+            str(tmp_path),
+            "-cp",
+            classpath,
+            str(tmp_path / "GuardCases.java"),
+        ],
+        check=True,
+        timeout=120,
+    )
 
     result = subprocess.run(
-        ["java", "-cp", classpath, "integration.harness.GuardCases"],
+        ["java", "-cp", f"{tmp_path}:{classpath}", "GuardCases"],
         cwd=suite,
         capture_output=True,
         text=True,
@@ -355,8 +476,6 @@ def test_java_external_service_guards_refuse_every_hostile_setting(
         timeout=120,
     )
 
-    output = result.stdout + result.stderr
-    assert len(cases) >= 15
-    assert result.returncode == 0, output[-4000:]
-    assert sum(line.startswith("ok ") for line in output.splitlines()) == len(cases)
-    assert "hunter2" not in output and "redacted: key *** *** ***" in output
+    assert len(cases) >= 5
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert f"{len(cases)} cases, 0 failed" in result.stdout
