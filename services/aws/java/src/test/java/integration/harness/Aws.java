@@ -2,15 +2,11 @@
 // Local changes go in .env.test.local, or in your own extension next to your tests.
 package integration.harness;
 
-import java.io.IOException;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -127,23 +123,7 @@ public final class Aws implements ServiceModule {
   /** Ask moto's own API ({@code /moto-api/}); NotReady / Misconfigured otherwise. */
   @Override
   public String probe(String url, Duration timeout) throws Exception {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build();
-    String api = url.replaceAll("/+$", "") + "/moto-api/";
-    HttpResponse<Void> response;
-    try {
-      response =
-          client.send(
-              HttpRequest.newBuilder(URI.create(api)).timeout(timeout).GET().build(),
-              HttpResponse.BodyHandlers.discarding());
-    } catch (IOException error) {
-      throw new Readiness.NotReady(
-          error.getClass().getSimpleName()
-              + (error.getMessage() == null ? "" : ": " + error.getMessage()));
-    }
-    if (response.statusCode() >= 400) {
-      throw new Readiness.Misconfigured(
-          "HTTP " + response.statusCode() + " from " + api + ": is this a moto server?");
-    }
+    Readiness.httpGet(Readiness.trimmedUrl(url) + "/moto-api/", timeout, "a moto server");
     return TITLE;
   }
 

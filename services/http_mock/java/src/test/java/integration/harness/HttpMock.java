@@ -11,15 +11,11 @@ import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import java.io.IOException;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -65,39 +61,18 @@ public final class HttpMock implements ServiceModule {
     Safety.ensureDisposableUrl(TITLE, List.of(URL_VAR), url, settings.allowedHosts(), "http", "https");
   }
 
-  private static String trimmed(String url) {
-    return url.strip().replaceAll("/+$", "");
-  }
-
   @Override
   public String probe(String url, Duration timeout) throws Exception {
-    String health = trimmed(url) + "/__admin/health";
-    // HTTP/1.1: an h2c upgrade request is never answered by some servers (MailDev's socket.io).
-    HttpClient http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(timeout)
-            .build();
-    HttpResponse<String> response;
-    try {
-      response =
-          http.send(
-              HttpRequest.newBuilder(URI.create(health)).timeout(timeout).GET().build(),
-              HttpResponse.BodyHandlers.ofString());
-    } catch (IOException error) {
-      throw new Readiness.NotReady(Readiness.reason(error));
-    }
-    if (response.statusCode() != 200) {
-      throw new Readiness.Misconfigured(
-          "HTTP " + response.statusCode() + " from " + health + ": is this WireMock?");
-    }
-    Matcher version = VERSION.matcher(response.body());
+    String body =
+        Readiness.httpGet(Readiness.trimmedUrl(url) + "/__admin/health", timeout, "WireMock")
+            .body();
+    Matcher version = VERSION.matcher(body);
     return version.find() ? TITLE + " " + version.group(1) : TITLE;
   }
 
   /** The admin client of the server at {@code url}. */
   static WireMock admin(String url) {
-    URI uri = URI.create(trimmed(url));
+    URI uri = URI.create(Readiness.trimmedUrl(url));
     int port = uri.getPort() != -1 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
     String path = uri.getPath() == null ? "" : uri.getPath();
     return new WireMock(uri.getScheme(), uri.getHost(), port, path);
@@ -114,7 +89,7 @@ public final class HttpMock implements ServiceModule {
       this.admin = admin;
       this.testName = testName;
       this.prefix = "/" + testName;
-      this.baseUrl = trimmed(serverUrl) + prefix;
+      this.baseUrl = Readiness.trimmedUrl(serverUrl) + prefix;
     }
 
     /** The URL to give the client under test: the server and this test's prefix. */

@@ -61,32 +61,9 @@ public final class Mail implements ServiceModule {
         "smtp");
   }
 
-  private static String trimmed(String url) {
-    return url.strip().replaceAll("/+$", "");
-  }
-
   @Override
   public String probe(String url, Duration timeout) throws Exception {
-    String health = trimmed(url) + "/healthz";
-    // HTTP/1.1: an h2c upgrade request is never answered by some servers (MailDev's socket.io).
-    HttpClient http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(timeout)
-            .build();
-    HttpResponse<String> response;
-    try {
-      response =
-          http.send(
-              HttpRequest.newBuilder(URI.create(health)).timeout(timeout).GET().build(),
-              HttpResponse.BodyHandlers.ofString());
-    } catch (IOException error) {
-      throw new Readiness.NotReady(Readiness.reason(error));
-    }
-    if (response.statusCode() != 200) {
-      throw new Readiness.Misconfigured(
-          "HTTP " + response.statusCode() + " from " + health + ": is this MailDev?");
-    }
+    Readiness.httpGet(Readiness.trimmedUrl(url) + "/healthz", timeout, "MailDev");
     return TITLE;
   }
 
@@ -125,7 +102,7 @@ public final class Mail implements ServiceModule {
 
     Mailbox(HttpClient http, String apiUrl, String tag) {
       this.http = http;
-      this.apiUrl = trimmed(apiUrl);
+      this.apiUrl = Readiness.trimmedUrl(apiUrl);
       this.tag = tag;
     }
 

@@ -3,15 +3,10 @@
 package integration.harness;
 
 import com.stripe.StripeClient;
-import java.io.IOException;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -47,37 +42,14 @@ public final class StripeMock implements ServiceModule {
     Safety.ensureDisposableUrl(TITLE, List.of(URL_VAR), url, settings.allowedHosts(), "http", "https");
   }
 
-  private static String trimmed(String url) {
-    return url.strip().replaceAll("/+$", "");
-  }
-
   @Override
   public String probe(String url, Duration timeout) throws Exception {
-    String charges = trimmed(url) + "/v1/charges";
-    // HTTP/1.1: an h2c upgrade request is never answered by some servers (MailDev's socket.io).
-    HttpClient http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(timeout)
-            .build();
-    HttpResponse<Void> response;
-    try {
-      response =
-          http.send(
-              HttpRequest.newBuilder(URI.create(charges))
-                  .timeout(timeout)
-                  .header("Authorization", "Bearer " + TEST_API_KEY)
-                  .GET()
-                  .build(),
-              HttpResponse.BodyHandlers.discarding());
-    } catch (IOException error) {
-      throw new Readiness.NotReady(Readiness.reason(error));
-    }
-    if (response.statusCode() != 200) {
-      throw new Readiness.Misconfigured(
-          "HTTP " + response.statusCode() + " from " + charges + ": is this stripe-mock?");
-    }
-    return response
+    return Readiness.httpGet(
+            Readiness.trimmedUrl(url) + "/v1/charges",
+            timeout,
+            "stripe-mock",
+            "Authorization",
+            "Bearer " + TEST_API_KEY)
         .headers()
         .firstValue("Stripe-Mock-Version")
         .map(version -> TITLE + " " + version)
@@ -86,7 +58,7 @@ public final class StripeMock implements ServiceModule {
 
   /** A StripeClient on {@code apiUrl} with the test key and no retries. */
   public static StripeClient client(String apiUrl) {
-    String base = trimmed(apiUrl);
+    String base = Readiness.trimmedUrl(apiUrl);
     return StripeClient.builder()
         .setApiKey(TEST_API_KEY)
         .setApiBase(base)

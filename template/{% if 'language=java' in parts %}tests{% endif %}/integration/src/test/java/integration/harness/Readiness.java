@@ -2,6 +2,11 @@
 // Local changes go in .env.test.local, or in your own extension next to your tests.
 package integration.harness;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +65,42 @@ public final class Readiness {
     public boolean ready() {
       return problem == null;
     }
+  }
+
+  /** {@code url} without surrounding blanks and trailing slashes, for appending a path. */
+  public static String trimmedUrl(String url) {
+    return url.strip().replaceAll("/+$", "");
+  }
+
+  /**
+   * One GET of {@code url} for an HTTP service's probe, within {@code timeout}, with {@code
+   * headers} given as name, value pairs. HTTP/1.1: an h2c upgrade request is never answered by
+   * some servers (MailDev's socket.io). A connection that fails is {@link NotReady}; a status
+   * of 400 or more is {@link Misconfigured}, asking whether {@code url} is {@code expected}.
+   */
+  public static HttpResponse<String> httpGet(
+      String url, Duration timeout, String expected, String... headers)
+      throws NotReady, Misconfigured, InterruptedException {
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(timeout)
+            .build();
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET();
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    HttpResponse<String> response;
+    try {
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException error) {
+      throw new NotReady(reason(error));
+    }
+    if (response.statusCode() >= 400) {
+      throw new Misconfigured(
+          "HTTP " + response.statusCode() + " from " + url + ": is this " + expected + "?");
+    }
+    return response;
   }
 
   /**
