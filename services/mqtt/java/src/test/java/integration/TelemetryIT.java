@@ -87,6 +87,8 @@ class TelemetryIT {
 
     assertArrayEquals(
         "{not json".getBytes(StandardCharsets.UTF_8), deadLetters.next().getPayload());
+    // The consumer records the outcome after it publishes the dead letter.
+    Mqtt.waitUntil(() -> !consumer.outcomes.isEmpty());
     assertEquals(List.of(new Outcome("dead-lettered", false)), consumer.outcomes);
   }
 
