@@ -9,7 +9,9 @@ that holds documents is emptied with ``delete_many({})``: collections and their
 indexes are kept (the unique indexes your code creates once stay in force, and
 emptying is cheaper than dropping and recreating), so nothing a test wrote
 reaches the next one. Before the first test the run empties the test database's
-collections and drops the worker databases a killed run left beside it.
+collections and drops the worker databases a killed run left beside it. MongoDB
+has no advisory lock to claim the database with, so two runs at once on one
+database are not detected: give each (e.g. each CI job) a database of its own.
 
 The guard is the SQL databases' rule: every host of the URL must be loopback, a
 compose service of this project or listed in ``TEST_ALLOWED_HOSTS``, and the
