@@ -52,7 +52,13 @@ ALONE = {
         **NONE,
         question: [value] if question == "external_services" else value,
     }
-    for question in ("database", "cache", "queue", "external_services")
+    for question in (
+        "database",
+        "document_store",
+        "cache",
+        "queue",
+        "external_services",
+    )
     for value in choices(question)
     if value != "none" and value in offered("go", question)
 }
