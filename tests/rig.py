@@ -26,7 +26,15 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = yaml.safe_load((ROOT / "copier.yml").read_text())
 CATALOGUE = yaml.safe_load((ROOT / "catalogue" / "services.yml").read_text())
-CHOICE_QUESTIONS = ("language", "database", "cache", "queue", "web_framework", "ci")
+CHOICE_QUESTIONS = (
+    "language",
+    "database",
+    "document_store",
+    "cache",
+    "queue",
+    "web_framework",
+    "ci",
+)
 SERVICES = ROOT / "services"
 # The questions whose answers choose services; with all of them "none", no service.
 NONE = {"database": "none", "cache": "none", "queue": "none"}
@@ -88,7 +96,8 @@ def valid(answers: dict[str, Any]) -> bool:
     ):
         return False
     return all(
-        answers[q] in offered(language, q) for q in ("database", "cache", "queue")
+        answers.get(q, QUESTIONS[q]["default"]) in offered(language, q)
+        for q in ("database", "document_store", "cache", "queue")
     ) and set(answers.get("external_services", [])) <= offered(
         language, "external_services"
     )

@@ -78,7 +78,13 @@ def test_readme_lists_every_choice_default_first(question: str) -> None:
     ("question", "value"),
     [
         (question, value)
-        for question in ("database", "cache", "queue", "external_services")
+        for question in (
+            "database",
+            "document_store",
+            "cache",
+            "queue",
+            "external_services",
+        )
         for value in choices(question)
         if value != "none"
     ],

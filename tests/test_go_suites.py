@@ -60,7 +60,13 @@ def alone_projects() -> dict[str, dict]:
     instead of costing one of its own (one emulator serves both).
     """
     projects: dict[str, dict] = {}
-    for question in ("database", "cache", "queue", "external_services"):
+    for question in (
+        "database",
+        "document_store",
+        "cache",
+        "queue",
+        "external_services",
+    ):
         for value in choices(question):
             if value == "none" or value not in offered("go", question):
                 continue

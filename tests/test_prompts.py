@@ -25,6 +25,7 @@ PROMPTS = {
     "project_name": "Project name",
     "language": "Language of the generated",
     "database": "SQL database",
+    "document_store": "Document database",
     "cache": "Cache /",
     "queue": "Message broker",
     "external_services": "Third-party services",
