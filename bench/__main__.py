@@ -9,7 +9,14 @@ import runpy
 import sys
 from pathlib import Path
 
-BENCHMARKS = ("isolation", "parallel", "first_test", "scaffolding", "widest", "languages")
+BENCHMARKS = (
+    "isolation",
+    "parallel",
+    "first_test",
+    "scaffolding",
+    "widest",
+    "languages",
+)
 
 
 def main() -> None:

@@ -60,7 +60,12 @@ def timed(project: Path, language: str, *args: str, env=None) -> tuple[float, in
     """Wall time of one `make integration-test-external` and its test count."""
     extra = ("ARGS=-v",) if language == "go" else ()
     started = time.monotonic()
-    result = make(project, "integration-test-external", *extra, *args, env=env)
+    plain = {
+        **(env or {}),
+        "NO_COLOR": "1",
+        "FORCE_COLOR": "0",
+    }  # counts without ANSI codes
+    result = make(project, "integration-test-external", *extra, *args, env=plain)
     wall = time.monotonic() - started
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     return wall, tests_run(language, result.stdout + result.stderr)

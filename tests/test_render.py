@@ -78,6 +78,9 @@ def test_expected_files_present_and_absent(
     assert workflow.exists() == (answers["ci"] == "github")
     for gitlab in (".gitlab-ci.yml", ".gitlab/integration-tests.gitlab-ci.yml"):
         assert (project / gitlab).exists() == (answers["ci"] == "gitlab"), gitlab
+    # No empty folder of the CI not chosen.
+    assert (project / ".github").exists() == (answers["ci"] == "github")
+    assert (project / ".gitlab").exists() == (answers["ci"] == "gitlab")
     language = answers["language"]
     harness, suffix = HARNESS[language]
     modules: dict[str, bool] = {}

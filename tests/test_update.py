@@ -666,7 +666,7 @@ def test_gitlab_ci_file_stays_the_users_while_the_job_file_updates(
     mine = owned.read_text()
 
     def longer_timeout(root: Path) -> None:
-        path = next(root.glob("template/.gitlab/*integration-tests.gitlab-ci.yml*"))
+        path = next(root.glob("template/*.gitlab*/integration-tests.gitlab-ci.yml*"))
         edit(path, "timeout: 20 minutes", "timeout: 25 minutes")
 
     template.release("0.2.0", longer_timeout)
