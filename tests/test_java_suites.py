@@ -145,6 +145,7 @@ def test_java_suite_passes_repeatedly_and_in_parallel_leaving_nothing(
         assert "BUILD SUCCESS" in output, output[-4000:]
         run, failures, errors, skipped = summary(output)
         assert (failures, errors, skipped) == (0, 0, 0), output[-4000:]
+        assert "VM warning" not in output, output[-4000:]
         counts.append(run)
         assert leftovers() == {}, f"left behind after {args}"
         header = re.search(r"^integration-harness: (.*)$", output, re.MULTILINE)
