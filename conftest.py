@@ -10,6 +10,15 @@ import pytest
 from tests.rig import install, make, render
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test not marked ``render_only`` joins the xdist group "services": one worker
+    runs them one after another, since they share the native servers (a leak audit after
+    one run must not see another's data). Render-only tests run on the other worker."""
+    for item in items:
+        if item.get_closest_marker("render_only") is None:
+            item.add_marker(pytest.mark.xdist_group("services"))
+
+
 @pytest.fixture(scope="module", autouse=True)
 def free_installed_packages(tmp_path_factory: pytest.TempPathFactory):
     """After each test module, remove the node_modules its projects installed.

@@ -18,6 +18,8 @@ from tests.rig import (
 )
 from tests.test_update import TemplateRepo, generate, git, update
 
+pytestmark = pytest.mark.render_only  # never talks to the test services (conftest.py)
+
 BAD_ANSWERS = [
     ("project_name", "Billing API"),
     ("project_name", "9lives"),

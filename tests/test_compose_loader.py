@@ -18,6 +18,8 @@ import pytest
 from tests.compose_loader import build, checkout_hash, load
 from tests.rig import CATALOGUE, all_combinations, combination_id, render, services_for
 
+pytestmark = pytest.mark.render_only  # never talks to the test services (conftest.py)
+
 COMBINATIONS = all_combinations()
 
 

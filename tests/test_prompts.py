@@ -20,6 +20,8 @@ from tests.rig import ROOT, choices
 from tests.test_answers import LACKING, without_typescript
 from tests.test_update import TemplateRepo
 
+pytestmark = pytest.mark.render_only  # never talks to the test services (conftest.py)
+
 UP, DOWN, ENTER, ERASE_LINE = "\x1b[A", "\x1b[B", "\r", "\x15"
 PROMPTS = {
     "project_name": "Project name",

@@ -30,6 +30,8 @@ from tests.rig import (
     services_for,
 )
 
+pytestmark = pytest.mark.render_only  # never talks to the test services (conftest.py)
+
 COMBINATIONS = all_combinations()
 WITH_SERVICES = [answers for answers in COMBINATIONS if services_for(answers)]
 # Where each language's harness modules live, and their suffix; its dependency list.

@@ -14,6 +14,8 @@ import pytest
 from hooks import assemble
 from tests.rig import CATALOGUE, ROOT, guard_cases
 
+pytestmark = pytest.mark.render_only  # never talks to the test services (conftest.py)
+
 # The parts every service folder has, besides its harness modules and examples.
 OWN_PARTS = ("service.yml", "native.py", "audit.py", "guard.yml")
 # The issue's measure (issue 14): files outside a service's folder that mention it.

@@ -18,6 +18,8 @@ from tests.rig import (
     services_for,
 )
 
+pytestmark = pytest.mark.render_only  # never talks to the test services (conftest.py)
+
 SERVICE = "mqtt"
 WITH_MQTT = [a for a in all_combinations() if SERVICE in services_for(a)]
 

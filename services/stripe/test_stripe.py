@@ -9,6 +9,8 @@ import pytest
 
 from tests.rig import alone_answers, forget_harness, harness_module, render
 
+pytestmark = pytest.mark.render_only  # never talks to the test services (conftest.py)
+
 SERVICE = "stripe"
 
 
