@@ -62,6 +62,7 @@ def tree(folder: Path) -> dict[str, bytes]:
     }
 
 
+@pytest.mark.render_only
 def test_cookiecutter_json_is_derived_from_copier_yml() -> None:
     committed = json.loads((ROOT / "cookiecutter.json").read_text())
 
@@ -84,6 +85,7 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("name", ANSWER_SETS)
+@pytest.mark.render_only
 def test_cookiecutter_tree_is_identical_to_copier_copy(
     name: str, snapshot: Path, tmp_path: Path
 ) -> None:
@@ -122,6 +124,7 @@ def test_cookiecutter_project_passes_against_the_services(
     assert suite.returncode == 0, suite.stdout[-3000:]
 
 
+@pytest.mark.render_only
 def test_cookiecutter_project_updates_with_copier(tmp_path: Path) -> None:
     template = TemplateRepo(tmp_path / "template")
     made = cookiecutter(template.path, tmp_path / "out")
@@ -149,6 +152,7 @@ def test_cookiecutter_project_updates_with_copier(tmp_path: Path) -> None:
         ("ci", "jenkins"),
     ],
 )
+@pytest.mark.render_only
 def test_bad_answer_through_cookiecutter_names_the_question_and_writes_nothing(
     question: str, value: str, tmp_path: Path
 ) -> None:
@@ -161,6 +165,7 @@ def test_bad_answer_through_cookiecutter_names_the_question_and_writes_nothing(
     assert list(output.iterdir()) == []
 
 
+@pytest.mark.render_only
 def test_missing_copier_is_reported_before_anything_is_written(tmp_path: Path) -> None:
     blocker = tmp_path / "blocker"
     blocker.mkdir()
@@ -177,6 +182,7 @@ def test_missing_copier_is_reported_before_anything_is_written(tmp_path: Path) -
     assert list(output.iterdir()) == []
 
 
+@pytest.mark.render_only
 def test_relative_template_path_is_recorded_absolute(tmp_path: Path) -> None:
     """`cookiecutter .` inside a checkout: the project must still find the template later."""
     made = subprocess.run(
@@ -196,6 +202,7 @@ def test_relative_template_path_is_recorded_absolute(tmp_path: Path) -> None:
     assert recorded["_src_path"] == str(ROOT)
 
 
+@pytest.mark.render_only
 def test_git_url_is_recorded_as_typed_and_updates_from_it(tmp_path: Path) -> None:
     """Cookiecutter clones a URL into ~/.cookiecutters; the project must point at the URL."""
     template = TemplateRepo(tmp_path / "template")

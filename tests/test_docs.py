@@ -61,6 +61,7 @@ def asked() -> list[str]:
 
 
 @pytest.mark.parametrize("question", [q for q in asked() if "choices" in QUESTIONS[q]])
+@pytest.mark.render_only
 def test_readme_lists_every_choice_default_first(question: str) -> None:
     listed = re.findall(r"`([a-z_-]+)`", readme_row(question)[1])
     default = QUESTIONS[question]["default"]
@@ -89,6 +90,7 @@ def test_readme_lists_every_choice_default_first(question: str) -> None:
         if value != "none"
     ],
 )
+@pytest.mark.render_only
 def test_readme_names_each_choices_setting_and_factories(
     question: str, value: str
 ) -> None:
@@ -100,6 +102,7 @@ def test_readme_names_each_choices_setting_and_factories(
 
 
 @pytest.mark.parametrize("value", [v for v in choices("queue") if v != "none"])
+@pytest.mark.render_only
 def test_queue_help_names_each_brokers_fixtures(value: str) -> None:
     """The prompt's help names every broker's make_* fixtures (from the catalogue)."""
     help_text = QUESTIONS["queue"]["help"]
@@ -107,6 +110,7 @@ def test_queue_help_names_each_brokers_fixtures(value: str) -> None:
         assert_factories_named(entry, help_text, value, shared_needs_one=True)
 
 
+@pytest.mark.render_only
 def test_readme_default_stack_is_copier_defaults() -> None:
     stated = re.search(
         r"gives the default stack \(([^)]*)\)", README.replace("\n", " ")

@@ -170,6 +170,7 @@ def test_own_makefile_with_the_include_line_keeps_its_targets(
     assert re.search(r"\b\d+ passed\b", suite.stdout), suite.stdout[-2000:]
 
 
+@pytest.mark.render_only
 def test_include_line_at_the_top_keeps_the_default_goal(tmp_path: Path) -> None:
     """Users often put includes first; integration.mk must not become the default goal."""
     repo = python_service_repo(tmp_path / "billing")
@@ -188,6 +189,7 @@ def test_include_line_at_the_top_keeps_the_default_goal(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("flags", [[], ["--overwrite"]], ids=["plain", "overwrite"])
+@pytest.mark.render_only
 def test_own_gitignore_and_makefile_are_never_rewritten(
     tmp_path: Path, flags: list[str]
 ) -> None:

@@ -55,6 +55,7 @@ def user_owned(name: str) -> bool:
     return manifest.is_user_owned(name, manifest.user_owned_patterns())
 
 
+@pytest.mark.render_only
 def test_manifest_template_is_generated_from_the_template_tree() -> None:
     assert (
         ROOT / manifest.MANIFEST_TEMPLATE
@@ -77,6 +78,7 @@ def test_manifest_template_is_generated_from_the_template_tree() -> None:
     ],
     ids=["default", "python-widest", "typescript-wide", "no-services"],
 )
+@pytest.mark.render_only
 def test_manifest_lists_every_managed_file_with_the_hash_written(
     tmp_path: Path, answers: dict
 ) -> None:
@@ -284,6 +286,7 @@ def test_typescript_run_warns_and_stops_like_python(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.render_only
 def test_copier_does_not_restore_a_deleted_managed_file(tmp_path: Path) -> None:
     """Measured, so README says it: an update leaves a deleted managed file deleted."""
     template = TemplateRepo(tmp_path / "template")
@@ -311,6 +314,7 @@ def test_a_rej_file_next_to_a_managed_file_stops_the_run(
     assert "compose.test.yaml: conflict markers from `copier update`" in result.stderr
 
 
+@pytest.mark.render_only
 def test_crlf_checkouts_are_not_reported_as_edits(
     tmp_path: Path, shared_venv: dict[str, str]
 ) -> None:
@@ -338,6 +342,7 @@ def test_crlf_checkouts_are_not_reported_as_edits(
     assert result.stdout.strip() == "['compose.test.yaml'] []"
 
 
+@pytest.mark.render_only
 def test_the_restore_command_spares_every_user_file_and_readme_gives_it() -> None:
     """The -x patterns are copier.yml's user files; README shows the very same command."""
     command = manifest.restore_command()

@@ -270,6 +270,7 @@ def test_update_brings_template_changes_and_keeps_every_user_edit(
         ("cache=none", "redis.py", "redis"),
     ],
 )
+@pytest.mark.render_only
 def test_switching_an_answer_off_removes_only_template_files(
     template: TemplateRepo, tmp_path: Path, answer: str, removed: str, service: str
 ) -> None:
@@ -299,6 +300,7 @@ def test_switching_an_answer_off_removes_only_template_files(
     assert_user_edits_intact(project, edits)
 
 
+@pytest.mark.render_only
 def test_switching_an_answer_on_adds_the_service(
     template: TemplateRepo, tmp_path: Path
 ) -> None:
@@ -319,6 +321,7 @@ def test_switching_an_answer_on_adds_the_service(
     assert_user_edits_intact(project, edits)
 
 
+@pytest.mark.render_only
 def test_deleted_examples_stay_deleted(template: TemplateRepo, tmp_path: Path) -> None:
     project = generate(template, tmp_path / "project")
     git(
@@ -402,6 +405,7 @@ def test_update_from_the_oldest_release_to_the_newest(
     assert suite.returncode == 0, suite.stdout[-3000:]
 
 
+@pytest.mark.render_only
 def test_make_check_update_one_line_and_status_per_outcome(
     template: TemplateRepo, tmp_path: Path
 ) -> None:
@@ -435,6 +439,7 @@ def test_make_check_update_one_line_and_status_per_outcome(
     )
 
 
+@pytest.mark.render_only
 def test_make_check_update_without_copier_says_how_to_install(
     template: TemplateRepo, tmp_path: Path
 ) -> None:
@@ -454,6 +459,7 @@ def test_make_check_update_without_copier_says_how_to_install(
 # --- the README's ways to generate, each followed by an update -----------------
 
 
+@pytest.mark.render_only
 def test_readme_first_command_from_a_clone_gives_a_project_that_updates(
     tmp_path: Path,
 ) -> None:
@@ -495,6 +501,7 @@ def test_readme_first_command_from_a_clone_gives_a_project_that_updates(
         assert check.returncode == 0, (typed, check.stderr)
 
 
+@pytest.mark.render_only
 def test_git_url_pinned_release_updates_to_the_newest(
     template: TemplateRepo, tmp_path: Path
 ) -> None:

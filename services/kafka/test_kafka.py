@@ -37,6 +37,7 @@ def kafka_service(project: Path) -> dict:
 
 
 @pytest.mark.parametrize("answers", WITH_KAFKA, ids=combination_id)
+@pytest.mark.render_only
 def test_kafka_keeps_its_log_on_the_tmpfs(answers: dict, tmp_path: Path) -> None:
     """With env-only config the image's server.properties has only KAFKA_* values."""
     kafka = kafka_service(render(tmp_path / "project", **answers))

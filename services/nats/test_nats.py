@@ -46,6 +46,7 @@ def nats_service(project: Path) -> dict:
 
 
 @pytest.mark.parametrize("answers", WITH_NATS, ids=combination_id)
+@pytest.mark.render_only
 def test_compose_runs_nats_with_jetstream_and_checks_it_on_the_monitor(
     answers: dict, tmp_path: Path
 ) -> None:
@@ -58,6 +59,7 @@ def test_compose_runs_nats_with_jetstream_and_checks_it_on_the_monitor(
 
 
 @pytest.mark.skipif(not shutil.which("nats-server"), reason="no nats-server here")
+@pytest.mark.render_only
 def test_nats_healthcheck_passes_only_with_jetstream(tmp_path: Path) -> None:
     """The compose healthcheck, run against real servers with and without -js."""
     project = render(tmp_path / "project", **WITH_NATS[0])
@@ -93,6 +95,7 @@ def test_nats_healthcheck_passes_only_with_jetstream(tmp_path: Path) -> None:
     assert subprocess.run(["sh", "-c", gone], check=False, timeout=30).returncode != 0
 
 
+@pytest.mark.render_only
 def test_readme_says_a_local_nats_server_needs_jetstream(tmp_path: Path) -> None:
     project = render(tmp_path / "project", **alone_answers(SERVICE))
 
