@@ -31,7 +31,10 @@ var (
 	mailSMTPURLVar = catalogueService("mail").AlsoURLVars[0]
 	// mailRenamed are the settings of the MailDev this replaced (integration-harness
 	// 0.4.0 and before), with their new names.
-	mailRenamed = [][2]string{{"TEST_MAILDEV_URL", mailURLVar}, {"TEST_MAILDEV_PORT", "TEST_MAILPIT_PORT"}}
+	mailRenamed = [][2]string{
+		{"TEST_MAILDEV_URL", mailURLVar},
+		{"TEST_MAILDEV_PORT", "TEST_MAILPIT_PORT"},
+	}
 )
 
 func init() {
