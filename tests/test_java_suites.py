@@ -3,7 +3,7 @@
 What covers what (CI time matters: each Maven run costs a JVM start, about 5 s here):
 - The default stack (PostgreSQL, Redis as cache, RabbitMQ) with ``web_framework=spring-web`` (the
   accounts API through MockMvc on the real database, and its Redis rate limit), MySQL with Redis
-  Streams, MariaDB with Kafka, NATS with the three external-service mocks (WireMock, MailDev,
+  Streams, MariaDB with Kafka, NATS with the three external-service mocks (WireMock, Mailpit,
   stripe-mock: external_services=http_api,email,payments), MQTT with S3 object storage
   (``mqtt-s3``: Mosquitto and moto's S3, presigned URL included) and SQS alone (``sqs-alone``:
   moto's SQS with dead-letter queues) (together every service and example Java offers) run in
@@ -120,7 +120,7 @@ HEADER = {
     r"Apache Kafka \(KRaft\), 1 broker at 127\.0\.0\.1:\d+ ready in \d+ ms",
     "nats-external-services": r"NATS JetStream [\d.]+ at nats://127\.0\.0\.1:\d+ ready in \d+ ms; "
     r"HTTP API mock \(WireMock\) [\d.]+ at http://127\.0\.0\.1:\d+ ready in \d+ ms; "
-    r"E-mail capture \(MailDev\) at http://127\.0\.0\.1:\d+ ready in \d+ ms; "
+    r"E-mail capture \(Mailpit\) at http://127\.0\.0\.1:\d+ ready in \d+ ms; "
     r"Stripe API mock \(stripe-mock\) \S+ at http://127\.0\.0\.1:\d+ ready in \d+ ms$",
     "nats-alone": r"NATS JetStream [\d.]+ at nats://127\.0\.0\.1:\d+ ready in \d+ ms",
     "mqtt-s3": r"mosquitto version [\d.]+ at mqtt://127\.0\.0\.1:\d+ ready in \d+ ms; "

@@ -543,13 +543,16 @@ TEMPLATE_PARTS = (
 )
 
 
-def real_releases(path: Path) -> Path:
-    """A template repository: the real 0.1.0 and 0.2.0, then this working tree as 0.3.0."""
+def real_releases(
+    path: Path, releases: dict[str, str] = RELEASES, current: str = "0.3.0"
+) -> Path:
+    """A template repository: the real ``releases`` (by default 0.1.0 and 0.2.0), then
+    this working tree as ``current``."""
     path.mkdir()
     git(path, "init", "-q", "-b", "main")
     git(path, "config", "user.email", "t@example.com")
     git(path, "config", "user.name", "template tests")
-    for version, commit in RELEASES.items():
+    for version, commit in releases.items():
         for part in TEMPLATE_PARTS:
             target = path / part
             if target.is_dir():
@@ -584,8 +587,8 @@ def real_releases(path: Path) -> Path:
         else:
             shutil.copy(source, target)
     git(path, "add", "-A")
-    git(path, "commit", "-q", "-m", "0.3.0")
-    git(path, "tag", "0.3.0")
+    git(path, "commit", "-q", "-m", current)
+    git(path, "tag", current)
     return path
 
 
@@ -683,3 +686,50 @@ def test_gitlab_ci_file_stays_the_users_while_the_job_file_updates(
     assert_no_conflicts(project)
     assert owned.read_text() == mine
     assert "timeout: 25 minutes" in job_file.read_text()
+
+
+def test_a_maildev_project_of_0_4_0_updates_to_mailpit_and_names_the_renamed_setting(
+    tmp_path: Path, shared_venv: dict[str, str]
+) -> None:
+    """external_services=email was MailDev up to 0.4.0 (TEST_MAILDEV_PORT/URL); it is
+    Mailpit now (TEST_MAILPIT_PORT/URL). The update replaces the compose service without
+    a conflict; a user's old setting in .env.test.local stops the run naming its new
+    name (rather than being ignored), and under the new name it is honoured."""
+    template = real_releases(tmp_path / "template", {"0.4.0": "0.4.0"}, "0.5.0")
+    made = copy_cli(
+        tmp_path / "project",
+        *("--data", "external_services=[email]", "--data", "database=none"),
+        *("--data", "cache=none", "--data", "queue=none"),
+        source=template,
+        ref="0.4.0",
+    )
+    assert made.returncode == 0, made.stderr
+    project = commit_generated(tmp_path / "project")
+    assert "maildev/maildev:" in (project / "compose.test.yaml").read_text()
+    local = "TEST_MAILDEV_PORT=26180\nTEST_SMTP_PORT=26025\nTEST_SERVICE_TIMEOUT=1\n"
+    (project / ".env.test.local").write_text(local)  # git-ignored: never committed
+
+    updated = update(project, "--vcs-ref", "0.5.0")
+    old_name = make(project, "integration-test-external", env=shared_venv)
+    (project / ".env.test.local").write_text(local.replace("MAILDEV", "MAILPIT"))
+    new_name = make(project, "integration-test-external", env=shared_venv)
+
+    assert updated.returncode == 0, updated.stderr
+    assert_no_conflicts(project)
+    compose = yaml.safe_load((project / "compose.test.yaml").read_text())
+    assert list(compose["services"]) == ["mailpit"]
+    assert compose["services"]["mailpit"]["image"].startswith("axllent/mailpit:v1.27")
+    env_test = (project / ".env.test").read_text()
+    assert "TEST_MAILPIT_PORT=25180" in env_test and "MAILDEV" not in env_test
+    assert old_name.returncode != 0
+    assert (
+        "TEST_MAILDEV_PORT is set, but e-mail capture is Mailpit now: "
+        "rename it TEST_MAILPIT_PORT" in old_name.stdout + old_name.stderr
+    ), old_name.stdout[-3000:]
+    # Renamed, the user's port is the one the run waits for (nothing listens there).
+    assert new_name.returncode != 0
+    output = new_name.stdout + new_name.stderr
+    assert "E-mail capture (Mailpit)" in output and "127.0.0.1:26180" in output, output[
+        -3000:
+    ]
+    assert "MAILDEV" not in output, output[-3000:]

@@ -1,4 +1,4 @@
-"""Leak audit of MailDev: captured e-mails sent to test addresses (``+test-...@``)."""
+"""Leak audit of Mailpit: captured e-mails sent to test addresses (``+test-...@``)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,17 @@ from native.common import native_service
 
 def leftovers() -> dict[str, int]:
     """``{address: messages}`` of the e-mails to test addresses still captured."""
-    messages = httpx.get(f"{native_service('mail').url}/email", timeout=5).json()
+    found = httpx.get(
+        f"{native_service('mail').url}/api/v1/search",
+        params={"query": "+test-", "limit": "10000"},
+        timeout=5,
+    ).json()
     return dict(
         Counter(
-            r["address"]
-            for message in messages
-            for r in message["envelope"]["to"]
-            if "+test-" in r["address"]
+            recipient["Address"]
+            for message in found["messages"]
+            for field in ("To", "Cc", "Bcc")
+            for recipient in message.get(field) or []
+            if "+test-" in recipient["Address"]
         )
     )

@@ -1,6 +1,13 @@
-"""MailDev from the npm registry, run with the machine's Node.js: SMTP and its REST API."""
+"""Mailpit built from its Go module (`go install`, Go module proxy): SMTP and its REST API.
+
+The binary is built once into the cache dir. Its database is a temporary file of its
+own (Mailpit's default without ``--database``), so every start is empty, as the compose
+service is (data on tmpfs). The flags match the compose service's environment.
+"""
 
 from __future__ import annotations
+
+import os
 
 from native.common import (
     CACHE_DIR,
@@ -12,42 +19,39 @@ from native.common import (
     spawn,
 )
 
-PACKAGE = "maildev@2.2.1"
-INSTALL_DIR = CACHE_DIR / "maildev"
+VERSION = "v1.27.11"
+MODULE = f"github.com/axllent/mailpit@{VERSION}"
+BINARY = CACHE_DIR / f"mailpit-{VERSION}" / "bin" / "mailpit"
 
 
 def _smtp_port() -> int:
     (smtp,) = load_catalogue()["mail"]["also"]
-    return int(smtp["host_port"])
+    return int(os.environ.get(smtp["port_var"], smtp["host_port"]))
+
+
+def _build() -> None:
+    print(f"native: building Mailpit {VERSION} with go install", flush=True)
+    BINARY.parent.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "GOBIN": str(BINARY.parent), "CGO_ENABLED": "0"}
+    run(require("go"), "install", MODULE, env=env)
 
 
 def _launch(service: NativeService) -> None:
-    binary = INSTALL_DIR / "node_modules" / ".bin" / "maildev"
-    if not binary.exists():
-        print(f"native: installing {PACKAGE} from npm", flush=True)
-        INSTALL_DIR.mkdir(parents=True, exist_ok=True)
-        run(
-            require("npm"),
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--silent",
-            PACKAGE,
-            cwd=INSTALL_DIR,
-        )
+    if not BINARY.exists():
+        _build()
     spawn(
         [
-            require("node"),
-            str(binary),
+            str(BINARY),
             "--smtp",
-            str(_smtp_port()),
-            "--web",
-            str(service.port),
-            "--ip",
-            "127.0.0.1",
-            "--silent",
+            f"127.0.0.1:{_smtp_port()}",
+            "--listen",
+            f"127.0.0.1:{service.port}",
+            "--smtp-auth-accept-any",
+            "--smtp-auth-allow-insecure",
+            "--disable-version-check",
+            "--quiet",
         ],
-        "maildev.log",
+        "mailpit.log",
     )
 
 
@@ -56,4 +60,4 @@ def start(service: NativeService) -> None:
 
 
 def stop(service: NativeService) -> None:
-    run("pkill", "-f", "maildev --smtp", check=False)
+    run("pkill", "-f", f"{BINARY} --smtp 127.0.0.1:{_smtp_port()} ", check=False)

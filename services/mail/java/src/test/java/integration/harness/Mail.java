@@ -8,14 +8,17 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -24,19 +27,22 @@ import org.springframework.mail.javamail.JavaMailSender;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
- * E-mail capture for the tests (MailDev): parameters {@code Mail.Mailbox}, {@code JavaMailSender}
+ * E-mail capture for the tests (Mailpit): parameters {@code Mail.Mailbox}, {@code JavaMailSender}
  * and {@code @Mail.SmtpUrl String}.
  *
  * <p>The code under test sends real SMTP (Spring's {@code JavaMailSender} on Jakarta Mail) to a
  * capture server that delivers nothing; tests read what arrived through its REST API ({@code
- * java.net.http}).
+ * java.net.http}): a search for the test's addresses, then each message.
  *
  * <p>Isolation: the capture server is shared by every worker and is never emptied as a whole.
  * Each test sends to addresses of its own ({@code mailbox.address("ada")} gives {@code
  * ada+test-<worker>-mail-<stamp><random>@example.com}), reads only the messages for them, and
- * deletes those after the test.
+ * deletes those after the test by their IDs (Mailpit deletes every message when asked to delete
+ * none: never done here).
  */
 public final class Mail implements ServiceModule {
   static final String TITLE = Services.Catalogue.title("mail");
@@ -44,13 +50,30 @@ public final class Mail implements ServiceModule {
   static final String SMTP_URL_VAR = Services.Catalogue.alsoUrlVars("mail").get(0);
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
+  /** The settings of the MailDev this replaced (integration-harness 0.4.0 and before). */
+  static final Map<String, String> RENAMED =
+      Map.of("TEST_MAILDEV_URL", URL_VAR, "TEST_MAILDEV_PORT", "TEST_MAILPIT_PORT");
+
   /** {@code smtp://host:port} of the capture server, for code under test. */
   @Retention(RetentionPolicy.RUNTIME)
   @Target(ElementType.PARAMETER)
   public @interface SmtpUrl {}
 
+  /**
+   * Refuse {@code url} unless its host is a disposable test service. A setting of the MailDev
+   * this replaced stops the run naming its new name, rather than being silently ignored.
+   */
   @Override
   public void guard(String url, Settings settings) {
+    for (Map.Entry<String, String> renamed : RENAMED.entrySet()) {
+      if (settings.get(renamed.getKey()).isPresent()) {
+        throw new IllegalArgumentException(
+            renamed.getKey()
+                + " is set, but e-mail capture is Mailpit now: rename it "
+                + renamed.getValue()
+                + " (in .env.test.local or the environment)");
+      }
+    }
     Safety.ensureDisposableUrl(
         TITLE,
         List.of(URL_VAR, SMTP_URL_VAR),
@@ -63,7 +86,7 @@ public final class Mail implements ServiceModule {
 
   @Override
   public String probe(String url, Duration timeout) throws Exception {
-    Readiness.httpGet(Readiness.trimmedUrl(url) + "/healthz", timeout, "MailDev");
+    Readiness.httpGet(Readiness.trimmedUrl(url) + "/readyz", timeout, "Mailpit");
     return TITLE;
   }
 
@@ -121,14 +144,19 @@ public final class Mail implements ServiceModule {
       return address("user");
     }
 
-    private String call(String method, String path) throws IOException, InterruptedException {
+    private String call(String method, String path, String body)
+        throws IOException, InterruptedException {
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create(apiUrl + path)).timeout(Duration.ofSeconds(10));
+      if (body == null) {
+        request.method(method, HttpRequest.BodyPublishers.noBody());
+      } else {
+        request
+            .header("Content-Type", "application/json")
+            .method(method, HttpRequest.BodyPublishers.ofString(body));
+      }
       HttpResponse<String> response =
-          http.send(
-              HttpRequest.newBuilder(URI.create(apiUrl + path))
-                  .timeout(Duration.ofSeconds(10))
-                  .method(method, HttpRequest.BodyPublishers.noBody())
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() / 100 != 2) {
         throw new IOException(
             TITLE + ": HTTP " + response.statusCode() + " from " + method + " " + path);
@@ -136,24 +164,91 @@ public final class Mail implements ServiceModule {
       return response.body();
     }
 
-    /**
-     * Messages captured for this test's addresses (To, Cc or Bcc), oldest first. Each is
-     * MailDev's JSON: {@code subject}, {@code text}, {@code html}, {@code from}, {@code to},
-     * {@code headers}, {@code attachments}, {@code envelope}.
-     */
-    public List<JsonNode> messages() throws IOException, InterruptedException {
-      String marker = "+" + tag + "@";
+    /** Mailpit's summaries of this test's messages (To, Cc or Bcc), oldest first. */
+    private List<JsonNode> summaries() throws IOException, InterruptedException {
+      String marker = ("+" + tag + "@").toLowerCase(Locale.ROOT);
+      String query = URLEncoder.encode(marker, StandardCharsets.UTF_8);
       List<JsonNode> mine = new ArrayList<>();
-      for (JsonNode message : JSON.readTree(call("GET", "/email"))) {
-        for (JsonNode recipient : message.path("envelope").path("to")) {
-          if (recipient.path("address").asString("").toLowerCase(Locale.ROOT).contains(marker)) {
-            mine.add(message);
-            break;
-          }
+      JsonNode found = JSON.readTree(call("GET", "/api/v1/search?limit=1000&query=" + query, null));
+      for (JsonNode summary : found.path("messages")) {
+        if (recipientsOf(summary).stream()
+            .anyMatch(
+                r -> r.path("Address").asString("").toLowerCase(Locale.ROOT).contains(marker))) {
+          mine.add(summary);
         }
       }
-      mine.sort(Comparator.comparing(message -> message.path("time").asString("")));
+      Collections.reverse(mine); // Mailpit lists the newest first
       return mine;
+    }
+
+    private static List<JsonNode> recipientsOf(JsonNode message) {
+      List<JsonNode> all = new ArrayList<>();
+      for (String field : List.of("To", "Cc", "Bcc")) {
+        message.path(field).forEach(all::add);
+      }
+      return all;
+    }
+
+    private static ArrayNode addresses(JsonNode value) {
+      ArrayNode out = JSON.createArrayNode();
+      List<JsonNode> items = new ArrayList<>();
+      if (value.isArray()) {
+        value.forEach(items::add);
+      } else if (value.isObject()) {
+        items.add(value);
+      }
+      for (JsonNode item : items) {
+        ObjectNode address = out.addObject();
+        address.put("address", item.path("Address").asString(""));
+        address.put("name", item.path("Name").asString(""));
+      }
+      return out;
+    }
+
+    private JsonNode read(JsonNode summary) throws IOException, InterruptedException {
+      String id = summary.path("ID").asString();
+      JsonNode full =
+          JSON.readTree(
+              call("GET", "/api/v1/message/" + URLEncoder.encode(id, StandardCharsets.UTF_8), null));
+      ObjectNode message = JSON.createObjectNode();
+      message.put("id", id);
+      message.put("subject", full.path("Subject").asString(""));
+      message.put("text", full.path("Text").asString(""));
+      message.put("html", full.path("HTML").asString(""));
+      message.set("from", addresses(full.path("From")));
+      ArrayNode recipients = JSON.createArrayNode();
+      for (String field : List.of("To", "Cc", "Bcc")) {
+        ArrayNode list = addresses(full.path(field));
+        message.set(field.toLowerCase(Locale.ROOT), list);
+        recipients.addAll(list);
+      }
+      message.put("time", summary.path("Created").asString(""));
+      message.set(
+          "attachments",
+          full.path("Attachments").isArray() ? full.path("Attachments") : JSON.createArrayNode());
+      message.putObject("envelope").set("to", recipients);
+      message.set("mailpit", full);
+      return message;
+    }
+
+    private List<JsonNode> readAll(List<JsonNode> summaries)
+        throws IOException, InterruptedException {
+      List<JsonNode> messages = new ArrayList<>();
+      for (JsonNode summary : summaries) {
+        messages.add(read(summary));
+      }
+      return messages;
+    }
+
+    /**
+     * Messages captured for this test's addresses (To, Cc or Bcc), oldest first. Each is an
+     * object with the fields MailDev gave, so tests written for it keep working: {@code subject},
+     * {@code text}, {@code html}, {@code from}, {@code to}, {@code cc}, {@code bcc} (arrays of
+     * {@code {address, name}}), {@code time}, {@code id}, {@code attachments}, {@code envelope}
+     * ({@code to}: every recipient); {@code mailpit} is Mailpit's own JSON of the message.
+     */
+    public List<JsonNode> messages() throws IOException, InterruptedException {
+      return readAll(summaries());
     }
 
     /** At least {@code count} messages for this test, waiting up to {@code timeout}; else fail. */
@@ -161,9 +256,9 @@ public final class Mail implements ServiceModule {
         throws IOException, InterruptedException {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (true) {
-        List<JsonNode> found = messages();
+        List<JsonNode> found = summaries();
         if (found.size() >= count) {
-          return found;
+          return readAll(found);
         }
         if (System.nanoTime() >= deadline) {
           throw new AssertionFailedError(
@@ -179,9 +274,16 @@ public final class Mail implements ServiceModule {
       return waitFor(count, Duration.ofSeconds(5));
     }
 
+    /** Deletes this test's messages by their IDs (never an empty list: that is all of them). */
     void deleteAll() throws IOException, InterruptedException {
-      for (JsonNode message : messages()) {
-        call("DELETE", "/email/" + message.path("id").asString());
+      ArrayNode ids = JSON.createArrayNode();
+      for (JsonNode summary : summaries()) {
+        ids.add(summary.path("ID").asString());
+      }
+      if (!ids.isEmpty()) {
+        ObjectNode body = JSON.createObjectNode();
+        body.set("IDs", ids);
+        call("DELETE", "/api/v1/messages", JSON.writeValueAsString(body));
       }
     }
   }
