@@ -75,12 +75,11 @@ class UserDirectoryIT {
     assertEquals("Alan T.", directory.findByEmail("alan@example.com").orElseThrow().name());
   }
 
-  /** Code under test gets the {@code @MongoDb.Url}; the {@code MongoDatabase} empties what it wrote. */
+  /** Code under test gets the {@code @MongoDb.Url}; {@code MongoDatabase} empties what it wrote. */
   @Test
   void codeWithItsOwnClientIsCleanedUpToo(MongoDatabase mongodb, @MongoDb.Url String url) {
     try (MongoClient client = MongoClients.create(url)) {
-      UserDirectory directory =
-          new UserDirectory(client.getDatabase(mongodb.getName()));
+      UserDirectory directory = new UserDirectory(client.getDatabase(mongodb.getName()));
       directory.register("barbara@example.com", "Barbara");
 
       assertTrue(directory.findByEmail("barbara@example.com").isPresent());

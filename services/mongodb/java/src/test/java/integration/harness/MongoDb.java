@@ -7,6 +7,7 @@ import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoCommandException;
 import com.mongodb.MongoConfigurationException;
 import com.mongodb.MongoSecurityException;
+import com.mongodb.MongoTimeoutException;
 import com.mongodb.ServerAddress;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -54,6 +55,9 @@ public final class MongoDb implements ServiceModule {
   static final String URL_VAR = Services.Catalogue.urlVar("mongodb");
   /** Server error codes that retrying will not fix (unauthorized, authentication failed). */
   private static final Set<Integer> PERMANENT_CODES = Set.of(13, 18);
+  /** The innermost error in a server-selection timeout's cluster description. */
+  private static final Pattern SELECTION_CAUSE =
+      Pattern.compile("(?:caused by|exception=)\\{([^{}]*)\\}");
   /** {@code mongodb://[user@]hosts[/database][?options]}: the parts the worker URL replaces. */
   private static final Pattern URL =
       Pattern.compile("^(mongodb://(?:[^@/?#]*@)?[^/?#]*)(?:/([^?#]*))?(\\?[^#]*)?$");
@@ -104,8 +108,8 @@ public final class MongoDb implements ServiceModule {
 
   /** A client that gives up on a server, a connection or a reply after {@code timeout}. */
   static MongoClient connect(String url, Duration timeout) {
-    long millis = Math.max(1000, timeout.toMillis());
-    long reply = Math.max(30_000, millis);
+    int millis = (int) Math.min(Math.max(1000, timeout.toMillis()), Integer.MAX_VALUE);
+    int reply = Math.max(30_000, millis);
     return MongoClients.create(
         MongoClientSettings.builder()
             .applyConnectionString(target(url).connection())
@@ -114,8 +118,8 @@ public final class MongoDb implements ServiceModule {
             .applyToSocketSettings(
                 socket ->
                     socket
-                        .connectTimeout((int) Math.min(millis, Integer.MAX_VALUE), TimeUnit.MILLISECONDS)
-                        .readTimeout((int) Math.min(reply, Integer.MAX_VALUE), TimeUnit.MILLISECONDS))
+                        .connectTimeout(millis, TimeUnit.MILLISECONDS)
+                        .readTimeout(reply, TimeUnit.MILLISECONDS))
             .build());
   }
 
@@ -138,6 +142,14 @@ public final class MongoDb implements ServiceModule {
       Document info = client.getDatabase("admin").runCommand(new Document("buildInfo", 1));
       String product = info.containsKey("ferretdbVersion") ? " (FerretDB)" : "";
       return TITLE + " " + info.get("version", "?") + product;
+    } catch (MongoTimeoutException error) {
+      Matcher cause = SELECTION_CAUSE.matcher(String.valueOf(error.getMessage()));
+      String last = null;
+      while (cause.find()) {
+        last = cause.group(1);
+      }
+      throw new Readiness.NotReady(
+          "no server answered" + (last == null ? "" : " (" + last.strip() + ")"));
     } catch (MongoSecurityException error) {
       throw new Readiness.Misconfigured(String.valueOf(error.getMessage()));
     } catch (MongoCommandException error) {
@@ -173,7 +185,7 @@ public final class MongoDb implements ServiceModule {
     return stray;
   }
 
-  /** Empty every collection of {@code database} that holds documents (indexes kept); their names. */
+  /** Empty every collection of {@code database} holding documents (indexes kept); their names. */
   public static List<String> emptyCollections(MongoDatabase database) {
     List<String> emptied = new ArrayList<>();
     for (String name : database.listCollectionNames()) {
