@@ -57,7 +57,7 @@ public final class MongoDb implements ServiceModule {
   private static final Set<Integer> PERMANENT_CODES = Set.of(13, 18);
   /** The innermost error in a server-selection timeout's cluster description. */
   private static final Pattern SELECTION_CAUSE =
-      Pattern.compile("(?:caused by|exception=)\\{([^{}]*)\\}");
+      Pattern.compile("(?:caused by|exception=)\\s*\\{([^{}]*)\\}");
   /** {@code mongodb://[user@]hosts[/database][?options]}: the parts the worker URL replaces. */
   private static final Pattern URL =
       Pattern.compile("^(mongodb://(?:[^@/?#]*@)?[^/?#]*)(?:/([^?#]*))?(\\?[^#]*)?$");
