@@ -4,8 +4,9 @@ What covers what (CI time matters: each Maven run costs a JVM start, about 5 s h
 - The default stack (PostgreSQL, Redis as cache, RabbitMQ) with ``web_framework=spring-web`` (the
   accounts API through MockMvc on the real database, and its Redis rate limit), MySQL with Redis
   Streams, MariaDB with Kafka, NATS with the three external-service mocks (WireMock, Mailpit,
-  stripe-mock: external_services=http_api,email,payments), MQTT with S3 object storage
-  (``mqtt-s3``: Mosquitto and moto's S3, presigned URL included) and SQS alone (``sqs-alone``:
+  stripe-mock: external_services=http_api,email,payments), MQTT with S3 object storage and
+  MongoDB (``mqtt-s3``: Mosquitto, moto's S3, presigned URL included, and FerretDB 1.24 as
+  MongoDB, document_store=mongodb, with the MongoDB Java driver) and SQS alone (``sqs-alone``:
   moto's SQS with dead-letter queues) (together every service and example Java offers) run in
   a new random order (JUnit's random class and method orderers), the default stack three times
   in a row and the others once, then each with ``PARALLEL=2`` (two
@@ -20,8 +21,10 @@ What covers what (CI time matters: each Maven run costs a JVM start, about 5 s h
   guard refuses a remote host and a database not named as a test database, and a second run on
   a database another run holds (the lock the Python and TypeScript harnesses take) is refused;
   a remote MQTT broker and AWS endpoint are refused in one message (``mqtt-s3``), and a run
-  removes the queues, buckets and retained messages a killed run left, keeping newer ones.
-- The guard cases of MQTT, AWS and the three external-service mocks (their guard.yml: hostile
+  removes the queues, buckets and retained messages a killed run left, keeping newer ones;
+  on MongoDB (``mongodb-alone``) it empties the test database and drops the worker databases
+  a killed run left, keeping another database.
+- The guard cases of MongoDB, MQTT, AWS and the three external-service mocks (their guard.yml: hostile
   settings refused, safe ones accepted) through the Java modules, without a service
   (``GuardCases``, a main class run on the compiled suite).
 """
@@ -37,6 +40,7 @@ from pathlib import Path
 import boto3
 import paho.mqtt.client as mqtt
 import psycopg
+import pymongo
 import pytest
 import redis
 from paho.mqtt.enums import CallbackAPIVersion
@@ -68,7 +72,13 @@ JAVA = {
     },
     "mqtt-alone": {**NONE, "queue": "mqtt"},
     "sqs-alone": {**NONE, "queue": "sqs"},
-    "mqtt-s3": {**NONE, "queue": "mqtt", "external_services": ["object_storage"]},
+    "mqtt-s3": {
+        **NONE,
+        "document_store": "mongodb",
+        "queue": "mqtt",
+        "external_services": ["object_storage"],
+    },
+    "mongodb-alone": {**NONE, "document_store": "mongodb"},
     "mariadb-kafka": {**NONE, "database": "mariadb", "queue": "kafka"},
     "mysql-redis-streams": {**NONE, "database": "mysql", "queue": "redis"},
     "no-services": {**NONE, "ci": "none"},
@@ -108,7 +118,7 @@ END_TO_END = {
         "CheckoutPaymentsIT",
     ),
     "nats-alone": ("OrderEventsIT",),
-    "mqtt-s3": ("TelemetryIT", "AvatarsIT"),
+    "mqtt-s3": ("UserDirectoryIT", "TelemetryIT", "AvatarsIT"),
     "sqs-alone": ("InvoiceJobsIT",),
 }
 HEADER = {
@@ -123,7 +133,8 @@ HEADER = {
     r"E-mail capture \(Mailpit\) at http://127\.0\.0\.1:\d+ ready in \d+ ms; "
     r"Stripe API mock \(stripe-mock\) \S+ at http://127\.0\.0\.1:\d+ ready in \d+ ms$",
     "nats-alone": r"NATS JetStream [\d.]+ at nats://127\.0\.0\.1:\d+ ready in \d+ ms",
-    "mqtt-s3": r"mosquitto version [\d.]+ at mqtt://127\.0\.0\.1:\d+ ready in \d+ ms; "
+    "mqtt-s3": r"MongoDB [\d.]+ \(FerretDB\) at mongodb://127\.0\.0\.1:\d+/app_test ready in \d+ ms; "
+    r"mosquitto version [\d.]+ at mqtt://127\.0\.0\.1:\d+ ready in \d+ ms; "
     r"AWS emulator \(moto; SQS, S3\) at http://127\.0\.0\.1:\d+ ready in \d+ ms",
     "sqs-alone": r"^AWS emulator \(moto; SQS, S3\) at http://127\.0\.0\.1:\d+ ready in \d+ ms$",
 }
@@ -388,6 +399,37 @@ def sweep_killed_run(sqs, s3, name: str, prefix: str) -> None:
     client.publish(f"{prefix}/status", b"", qos=1, retain=True).wait_for_publish(5)
     client.disconnect()
     client.loop_stop()
+
+
+def test_java_run_empties_what_a_killed_run_left_on_mongodb_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    """Before the first test: the test database's documents and the worker databases beside it
+    (``app_test_w<N>``, a killed ``PARALLEL`` run's) go; another test database is kept."""
+    project = java_project(tmp_path, "mongodb-alone")
+    with pymongo.MongoClient(
+        native_service("mongodb").url, serverSelectionTimeoutMS=5000
+    ) as client:
+        client["app_test"]["users"].insert_one({"email": "killed@example.com"})
+        client["app_test_w3"]["users"].insert_one({"email": "worker@example.com"})
+        client["other_test"]["users"].insert_one({"email": "kept@example.com"})
+        try:
+            result = make(project, "integration-test-external")
+            databases = client.list_database_names()
+            left = client["app_test"]["users"].count_documents({})
+            kept = client["other_test"]["users"].count_documents({})
+        finally:
+            client.drop_database("other_test")
+            client.drop_database("app_test_w3")
+            client["app_test"]["users"].delete_many({})
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    assert "in integration.UserDirectoryIT" in output
+    assert "app_test_w3" not in databases
+    assert left == 0
+    assert kept == 1
+    assert leftovers() == {}
 
 
 GUARD_CASES = """\
