@@ -8,6 +8,10 @@ the leak audit must find nothing. The default project builds its own virtualenv 
 Makefile; the others reuse it to save time. The TypeScript widest stack runs once, then on two
 workers (each run takes ~30 s, most of it kafkajs consumer groups joining: issue 18); its
 services run three times in a row in the other TypeScript projects.
+The test-data factories (factories/accounts.*: unique e-mails per test and worker, saved on
+`db` or `clean_db`) run in the accounts examples of the default stacks (PostgreSQL) and of the
+MySQL/MariaDB projects, serially and on two workers; Java's and Go's in test_java_suites.py
+and test_go_suites.py (default stack, MySQL).
 """
 
 from __future__ import annotations

@@ -6,9 +6,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"reflect"
+	"strings"
 	"testing"
 
 	exampleapp "integration/example_app"
+	"integration/factories"
 	"integration/harness"
 )
 
@@ -49,9 +52,7 @@ func TestEveryTestStartsWithNoAccounts(t *testing.T) {
 	if n := countAccounts(t, tx); n != 0 {
 		t.Fatalf("%d accounts at the start", n)
 	}
-	if _, err := (exampleapp.AccountStore{Tx: tx}).Create(context.Background(), "left@example.com", "Left behind?"); err != nil {
-		t.Fatal(err) // rolled back after the test
-	}
+	factories.Account(t, tx) // rolled back after the test
 }
 
 func TestDuplicateEmailIsRefusedAndTheFirstAccountKept(t *testing.T) {
@@ -59,21 +60,33 @@ func TestDuplicateEmailIsRefusedAndTheFirstAccountKept(t *testing.T) {
 	ctx := context.Background()
 	tx := harness.DB(t)
 	store := exampleapp.AccountStore{Tx: tx}
-	first, err := store.Create(ctx, "grace@example.com", "Grace")
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := factories.Account(t, tx)
 
-	_, err = store.Create(ctx, "GRACE@example.com", "Impostor")
+	_, err := store.Create(ctx, strings.ToUpper(first.Email), "Impostor")
 
 	if !errors.Is(err, exampleapp.ErrDuplicateEmail) {
 		t.Fatalf("error = %v, want ErrDuplicateEmail", err)
 	}
-	if found, _ := store.FindByEmail(ctx, "grace@example.com"); found == nil || *found != *first {
+	if found, _ := store.FindByEmail(ctx, first.Email); found == nil || *found != *first {
 		t.Fatalf("first account not kept: %+v", found)
 	}
 	if n := countAccounts(t, tx); n != 1 {
 		t.Fatalf("%d accounts", n)
+	}
+}
+
+func TestFactoryAccountsHaveUniqueEmailsSoTwoCanBeCreated(t *testing.T) {
+	t.Parallel()
+	tx := harness.DB(t)
+
+	two := factories.Accounts(t, tx, 2) // no ErrDuplicateEmail
+
+	if two[0].Email == two[1].Email {
+		t.Fatalf("both accounts have %q", two[0].Email)
+	}
+	page, err := (exampleapp.AccountStore{Tx: tx}).Page(context.Background(), 0, 20)
+	if err != nil || !reflect.DeepEqual(page, two) {
+		t.Fatalf("page %+v (%v), created %+v", page, err, two)
 	}
 }
 
@@ -97,12 +110,14 @@ func TestNegativeCreditLeavesNoPartialAccount(t *testing.T) {
 	ctx := context.Background()
 	store := exampleapp.AccountStore{Tx: harness.DB(t)}
 
-	_, err := store.OpenWithCredit(ctx, "edsger@example.com", "Edsger", -1)
+	email := factories.UniqueEmail()
+
+	_, err := store.OpenWithCredit(ctx, email, "Edsger", -1)
 
 	if !errors.Is(err, exampleapp.ErrInvalidCredit) {
 		t.Fatalf("error = %v, want ErrInvalidCredit", err)
 	}
-	if found, err := store.FindByEmail(ctx, "edsger@example.com"); err != nil || found != nil {
+	if found, err := store.FindByEmail(ctx, email); err != nil || found != nil {
 		t.Fatalf("partial account left: %+v (%v)", found, err)
 	}
 }
@@ -136,5 +151,23 @@ func TestCleanDBStartsEmptyAfterACommittingTest(t *testing.T) {
 
 	if n := countAccounts(t, db); n != 1 {
 		t.Fatalf("%d accounts", n)
+	}
+}
+
+func TestFactorySavesOnCleanDBCommitted(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := harness.CleanDB(t)
+
+	account := factories.Account(t, db, factories.DisplayName("Margaret"))
+
+	other, err := db.BeginTx(ctx, nil) // sees only committed rows
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Rollback() //nolint:errcheck // read only
+	found, err := (exampleapp.AccountStore{Tx: other}).Get(ctx, account.ID)
+	if err != nil || found == nil || *found != *account {
+		t.Fatalf("found %+v (%v), created %+v", found, err, account)
 	}
 }

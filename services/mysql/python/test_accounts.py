@@ -1,9 +1,14 @@
-"""Example tests (delete with example_app/): MySQL/MariaDB with `db` and `clean_db`."""
+"""Example tests (delete with example_app/): MySQL/MariaDB with `db` and `clean_db`.
+
+Test data comes from factories/accounts.py (`AccountFactory.on(conn)`), which saves on
+either fixture's connection with e-mail addresses no other test or worker uses.
+"""
 
 from __future__ import annotations
 
 import pytest
 from example_app.accounts import AccountStore, DuplicateEmail, InvalidCredit, register
+from factories.accounts import AccountFactory, unique_email
 from integration_harness.mysql import connect
 from pymysql.connections import Connection
 
@@ -27,18 +32,27 @@ def test_created_account_can_be_found(db: Connection) -> None:
 
 def test_every_test_starts_with_no_accounts(db: Connection) -> None:
     assert count_accounts(db) == 0
-    AccountStore(db).create("left@example.com", "Left behind?")  # rolled back after
+    AccountFactory.on(db).create_sync()  # rolled back after
 
 
 def test_duplicate_email_is_refused_and_the_first_account_kept(db: Connection) -> None:
     store = AccountStore(db)
-    first = store.create("grace@example.com", "Grace")
+    first = AccountFactory.on(db).create_sync()
 
     with pytest.raises(DuplicateEmail):
-        store.create("GRACE@example.com", "Impostor")
+        store.create(first.email.upper(), "Impostor")
 
-    assert store.find_by_email("grace@example.com") == first
+    assert store.find_by_email(first.email) == first
     assert count_accounts(db) == 1
+
+
+def test_factory_accounts_have_unique_emails_so_two_can_be_created(
+    db: Connection,
+) -> None:
+    first, second = AccountFactory.on(db).create_batch_sync(2)  # no DuplicateEmail
+
+    assert first.email != second.email
+    assert AccountStore(db).page() == [first, second]
 
 
 def test_opening_credit_is_stored_with_the_account(db: Connection) -> None:
@@ -51,11 +65,12 @@ def test_opening_credit_is_stored_with_the_account(db: Connection) -> None:
 
 def test_negative_credit_leaves_no_partial_account(db: Connection) -> None:
     store = AccountStore(db)
+    email = unique_email()
 
     with pytest.raises(InvalidCredit):
-        store.open_with_credit("edsger@example.com", "Edsger", credit=-1)
+        store.open_with_credit(email, "Edsger", credit=-1)
 
-    assert store.find_by_email("edsger@example.com") is None
+    assert store.find_by_email(email) is None
 
 
 def test_db_refuses_to_commit(db: Connection) -> None:
@@ -79,3 +94,12 @@ def test_clean_db_starts_empty_after_a_committing_test(
     register(lambda: connect(database_url), "barbara@example.com", "Barbara")
 
     assert count_accounts(clean_db) == 1
+
+
+def test_factory_saves_on_clean_db_for_code_on_other_connections(
+    clean_db: Connection, database_url: str
+) -> None:
+    account = AccountFactory.on(clean_db).create_sync(display_name="Margaret")
+
+    with connect(database_url) as other:
+        assert AccountStore(other).get(account.id) == account

@@ -1,6 +1,7 @@
 // Example tests (delete with example_app/): MySQL/MariaDB with `db` and `cleanDb`.
 import mysql from "mysql2/promise";
 import { AccountStore, DuplicateEmail, InvalidCredit, register } from "./example_app/accounts";
+import { accountFactory, uniqueEmail } from "./factories/accounts";
 import { expect, test } from "./harness/fixtures";
 import { connectOptions } from "./harness/mysql";
 
@@ -22,17 +23,24 @@ test("created account can be found", async ({ db }) => {
 
 test("every test starts with no accounts", async ({ db }) => {
   expect(await countAccounts(db)).toBe(0);
-  await new AccountStore(db).create("left@example.com", "Left behind?"); // rolled back after
+  await accountFactory.on(db).create(); // rolled back after
 });
 
 test("duplicate email is refused and the first account kept", async ({ db }) => {
   const store = new AccountStore(db);
-  const first = await store.create("grace@example.com", "Grace");
+  const first = await accountFactory.on(db).create();
 
-  await expect(store.create("GRACE@example.com", "Impostor")).rejects.toBeInstanceOf(DuplicateEmail);
+  await expect(store.create(first.email.toUpperCase(), "Impostor")).rejects.toBeInstanceOf(DuplicateEmail);
 
-  expect(await store.findByEmail("grace@example.com")).toEqual(first);
+  expect(await store.findByEmail(first.email)).toEqual(first);
   expect(await countAccounts(db)).toBe(1);
+});
+
+test("factory accounts have unique emails, so two can be created", async ({ db }) => {
+  const [first, second] = await accountFactory.on(db).createList(2); // no DuplicateEmail
+
+  expect(first.email).not.toBe(second.email);
+  expect(await new AccountStore(db).page()).toEqual([first, second]);
 });
 
 test("opening credit is stored with the account", async ({ db }) => {
@@ -46,9 +54,11 @@ test("opening credit is stored with the account", async ({ db }) => {
 test("negative credit leaves no partial account", async ({ db }) => {
   const store = new AccountStore(db);
 
-  await expect(store.openWithCredit("edsger@example.com", "Edsger", -1)).rejects.toBeInstanceOf(InvalidCredit);
+  const email = uniqueEmail();
 
-  expect(await store.findByEmail("edsger@example.com")).toBeNull();
+  await expect(store.openWithCredit(email, "Edsger", -1)).rejects.toBeInstanceOf(InvalidCredit);
+
+  expect(await store.findByEmail(email)).toBeNull();
 });
 
 test("code that commits is cleaned up by cleanDb", async ({ cleanDb, databaseUrl }) => {
@@ -63,4 +73,15 @@ test("cleanDb starts empty after a committing test", async ({ cleanDb, databaseU
   await register(connectTo(databaseUrl), "barbara@example.com", "Barbara"); // no DuplicateEmail
 
   expect(await countAccounts(cleanDb)).toBe(1);
+});
+
+test("factory saves on cleanDb for code on other connections", async ({ cleanDb, databaseUrl }) => {
+  const account = await accountFactory.on(cleanDb).create({ displayName: "Margaret" });
+
+  const other = await connectTo(databaseUrl)();
+  try {
+    expect(await new AccountStore(other).get(account.id)).toEqual(account);
+  } finally {
+    await other.end();
+  }
 });

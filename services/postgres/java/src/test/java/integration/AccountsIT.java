@@ -1,17 +1,21 @@
 package integration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import integration.exampleapp.Accounts;
 import integration.exampleapp.Accounts.Account;
+import integration.factories.AccountFactory;
 import integration.harness.Postgres.CleanDb;
 import integration.harness.Postgres.Db;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -39,19 +43,28 @@ class AccountsIT {
   @Test
   void everyTestStartsWithNoAccounts(@Db Connection db) throws Exception {
     assertEquals(0, countAccounts(db));
-    new Accounts(db).create("left@example.com", "Left behind?"); // rolled back after
+    AccountFactory.on(db).create(); // rolled back after
   }
 
   @Test
   void duplicateEmailIsRefusedAndTheFirstAccountKept(@Db Connection db) throws Exception {
     Accounts accounts = new Accounts(db);
-    Account first = accounts.create("grace@example.com", "Grace");
+    Account first = AccountFactory.on(db).create();
 
     assertThrows(
-        Accounts.DuplicateEmail.class, () -> accounts.create("GRACE@example.com", "Impostor"));
+        Accounts.DuplicateEmail.class,
+        () -> accounts.create(first.email().toUpperCase(Locale.ROOT), "Impostor"));
 
-    assertEquals(Optional.of(first), accounts.findByEmail("grace@example.com"));
+    assertEquals(Optional.of(first), accounts.findByEmail(first.email()));
     assertEquals(1, countAccounts(db));
+  }
+
+  @Test
+  void factoryAccountsHaveUniqueEmailsSoTwoCanBeCreated(@Db Connection db) throws Exception {
+    List<Account> two = AccountFactory.on(db).createList(2); // no DuplicateEmail
+
+    assertNotEquals(two.get(0).email(), two.get(1).email());
+    assertEquals(two, new Accounts(db).page(0, 20));
   }
 
   @Test
@@ -67,10 +80,11 @@ class AccountsIT {
   void negativeCreditLeavesNoPartialAccount(@Db Connection db) throws Exception {
     Accounts accounts = new Accounts(db);
 
-    assertThrows(
-        Accounts.InvalidCredit.class, () -> accounts.openWithCredit("edsger@example.com", "Edsger", -1));
+    String email = AccountFactory.uniqueEmail();
 
-    assertTrue(accounts.findByEmail("edsger@example.com").isEmpty());
+    assertThrows(Accounts.InvalidCredit.class, () -> accounts.openWithCredit(email, "Edsger", -1));
+
+    assertTrue(accounts.findByEmail(email).isEmpty());
   }
 
   @Test
@@ -94,5 +108,15 @@ class AccountsIT {
     Accounts.register(dataSource, "barbara@example.com", "Barbara"); // no DuplicateEmail
 
     assertEquals(1, countAccounts(cleanDb));
+  }
+
+  @Test
+  void factorySavesOnCleanDbForCodeOnOtherConnections(
+      @CleanDb Connection cleanDb, DataSource dataSource) throws Exception {
+    Account account = AccountFactory.on(cleanDb).displayName("Margaret").create();
+
+    try (Connection other = dataSource.getConnection()) {
+      assertEquals(Optional.of(account), new Accounts(other).get(account.id()));
+    }
   }
 }
