@@ -7,7 +7,9 @@ serially and in parallel, and the services of the stacks three times more). Afte
 the leak audit must find nothing. The default project builds its own virtualenv through its
 Makefile; the others reuse it to save time. The TypeScript widest stack runs once, then on two
 workers (each run takes ~30 s, most of it kafkajs consumer groups joining: issue 18); its
-services run three times in a row in the other TypeScript projects.
+services run three times in a row in the other TypeScript projects. The default stacks'
+last runs (on two workers) must leave their reports (JUnit XML counting the tests that
+passed, a coverage report naming the example app) where the template's CI publishes them.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from tests.audit import leftovers
 from tests.compose_loader import checkout_hash
 from tests.rig import (
     WIDEST,
+    assert_reports,
     choices,
     each_answer_alone,
     make,
@@ -86,11 +89,11 @@ def passed_count(output: str) -> int:
 
 def passes_repeatedly_and_in_parallel_leaving_nothing(
     project: Path, answers: dict, env: dict[str, str], serial_runs: int = 3
-) -> None:
+) -> int:
     """Run ``project``'s `make integration-test-external` ``serial_runs`` times in a row,
     each in a new random order, then on two workers: every run passes the same number of
     tests and the leak audit finds nothing before and after each; a TypeScript project
-    type-checks.
+    type-checks. Returns the number of tests each run passed.
     """
     services = services_for(answers)
     assert leftovers() == {}, "services were not clean before the run"
@@ -119,6 +122,7 @@ def passes_repeatedly_and_in_parallel_leaving_nothing(
     if services:
         header = re.search(r"integration-harness: (.*)", output)
         assert header and all(" ready in " in header.group(1) for _ in services)
+    return counts[-1]
 
 
 @pytest.mark.parametrize("name", PROJECTS)
@@ -128,9 +132,13 @@ def test_generated_suite_passes_repeatedly_and_in_parallel_leaving_nothing(
     answers = PROJECTS[name]
     project = default_project if not answers else render(tmp_path / name, **answers)
     serial_runs = 1 if name.endswith("-alone") or name == "typescript-widest" else 3
-    passes_repeatedly_and_in_parallel_leaving_nothing(
+    passed = passes_repeatedly_and_in_parallel_leaving_nothing(
         project, answers, shared_venv, serial_runs
     )
+    if name in ("default-stack", "typescript-default-stack"):
+        # The last run (on two workers) left its JUnit XML and coverage report where CI
+        # publishes them.
+        assert_reports(project, answers.get("language", "python"), passed)
 
 
 def test_default_suite_covers_every_service(
