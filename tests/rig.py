@@ -15,12 +15,14 @@ import subprocess
 import sys
 import threading
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import copier
+import jinja2
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -184,6 +186,47 @@ def copy_cli(
     return run_copier_cli(
         "copy", "--defaults", "--vcs-ref", ref, *flags, str(source), str(destination)
     )
+
+
+def reports_for(language: str) -> dict[str, str]:
+    """Where a ``language`` suite writes its reports: copier.yml's computed ``reports``
+    (the one source the template's runner, configuration and CI files take them from)."""
+    default = QUESTIONS["reports"]["default"]
+    return yaml.safe_load(jinja2.Template(default).render(language=language))
+
+
+def assert_reports(project: Path, language: str, passed: int) -> None:
+    """The last run of ``project`` left its reports where the template's CI publishes
+    them: JUnit XML that parses and lists ``passed`` passing tests, and a coverage report
+    that names every source file of the example app."""
+    reports = reports_for(language)
+    junit = sorted(project.glob(f"{reports['junit']}/*.xml"))
+    assert junit, f"no JUnit XML in {reports['junit']}"
+    cases = [
+        case for path in junit for case in ET.parse(path).getroot().iter("testcase")
+    ]
+    outcomes = [
+        {child.tag for child in case} & {"failure", "error", "skipped"}
+        for case in cases
+    ]
+    assert sum(1 for outcome in outcomes if not outcome) == passed, (len(cases), passed)
+    coverage = project / reports["coverage"]
+    assert coverage.is_file(), f"no coverage report at {reports['coverage']}"
+    text = coverage.read_text()
+    if reports["coverage_format"] == "go":
+        assert text.startswith("mode: "), text[:200]
+    else:
+        ET.fromstring(text)  # well-formed XML
+    suite = project / "tests/integration"
+    sources = [
+        path
+        for folder in ("example_app", "src/test/java/integration/exampleapp")
+        for path in (suite / folder).glob("*.*")
+        if path.suffix in (".py", ".ts", ".java", ".go") and path.stem != "__init__"
+    ]
+    assert sources, "the project has no example app"
+    for path in sources:
+        assert path.stem in text, f"{path.name} is not in {reports['coverage']}"
 
 
 def make(

@@ -11,7 +11,9 @@ services run three times in a row in the other TypeScript projects.
 The test-data factories (factories/accounts.*: unique e-mails per test and worker, saved on
 `db` or `clean_db`) run in the accounts examples of the default stacks (PostgreSQL) and of the
 MySQL/MariaDB projects, serially and on two workers; Java's and Go's in test_java_suites.py
-and test_go_suites.py (default stack, MySQL).
+and test_go_suites.py (default stack, MySQL). The default stacks'
+last runs (on two workers) must leave their reports (JUnit XML counting the tests that
+passed, a coverage report naming the example app) where the template's CI publishes them.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from tests.audit import leftovers
 from tests.compose_loader import checkout_hash
 from tests.rig import (
     WIDEST,
+    assert_reports,
     choices,
     each_answer_alone,
     make,
@@ -90,11 +93,11 @@ def passed_count(output: str) -> int:
 
 def passes_repeatedly_and_in_parallel_leaving_nothing(
     project: Path, answers: dict, env: dict[str, str], serial_runs: int = 3
-) -> None:
+) -> int:
     """Run ``project``'s `make integration-test-external` ``serial_runs`` times in a row,
     each in a new random order, then on two workers: every run passes the same number of
     tests and the leak audit finds nothing before and after each; a TypeScript project
-    type-checks.
+    type-checks. Returns the number of tests each run passed.
     """
     services = services_for(answers)
     assert leftovers() == {}, "services were not clean before the run"
@@ -123,6 +126,7 @@ def passes_repeatedly_and_in_parallel_leaving_nothing(
     if services:
         header = re.search(r"integration-harness: (.*)", output)
         assert header and all(" ready in " in header.group(1) for _ in services)
+    return counts[-1]
 
 
 @pytest.mark.parametrize("name", PROJECTS)
@@ -132,9 +136,13 @@ def test_generated_suite_passes_repeatedly_and_in_parallel_leaving_nothing(
     answers = PROJECTS[name]
     project = default_project if not answers else render(tmp_path / name, **answers)
     serial_runs = 1 if name.endswith("-alone") or name == "typescript-widest" else 3
-    passes_repeatedly_and_in_parallel_leaving_nothing(
+    passed = passes_repeatedly_and_in_parallel_leaving_nothing(
         project, answers, shared_venv, serial_runs
     )
+    if name in ("default-stack", "typescript-default-stack"):
+        # The last run (on two workers) left its JUnit XML and coverage report where CI
+        # publishes them.
+        assert_reports(project, answers.get("language", "python"), passed)
 
 
 def test_default_suite_covers_every_service(

@@ -4,7 +4,9 @@ What covers what (every Go service runs in parallel at least once):
 
 - ``go-default-stack`` (PostgreSQL + Redis + RabbitMQ, with ``web_framework=net-http``: the
   accounts API and its Redis rate limiting): three runs in a row, each in a new random order
-  (``-shuffle=on``), then ``PARALLEL=2`` with ``-race``; the leak audit after each run.
+  (``-shuffle=on``), then ``PARALLEL=2`` with ``-race``; the leak audit after each run; the
+  last run's reports (gotestsum's JUnit XML, the coverage profile naming the example app)
+  where CI publishes them.
 - each Go service alone: one run with ``PARALLEL=2`` and the audit. Each database's project
   has net-http too (the API without rate limiting, and on MySQL's and MariaDB's store);
   ``external_services=object_storage`` (S3) joins ``go-queue-sqs`` (one AWS emulator), so
@@ -37,6 +39,7 @@ from native.common import native_service
 from tests.audit import leftovers
 from tests.rig import (
     CATALOGUE,
+    assert_reports,
     choices,
     guard_cases,
     install,
@@ -199,6 +202,9 @@ def test_go_default_stack_passes_repeatedly_and_in_parallel_leaving_nothing(
         output,
     )
     assert "-p 2 -parallel 2" in output
+    # The last run (two at once, -race) left its JUnit XML (gotestsum) and coverage
+    # profile where CI publishes them.
+    assert_reports(project, "go", counts[-1])
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,7 @@ from tests.rig import (
     guard_cases,
     offered,
     render,
+    reports_for,
     selects,
     services_for,
 )
@@ -209,6 +210,9 @@ NODE24_ACTIONS = {
     "actions/setup-node": 5,
     "actions/setup-java": 5,
     "actions/setup-go": 6,
+    "actions/upload-artifact": 6,
+    # A Docker action (no Node runtime): any v2.
+    "EnricoMi/publish-unit-test-result-action": 2,
 }
 # Each language's setup action and the dependency cache it keeps (files it hashes).
 SETUP_ACTIONS = {
@@ -274,7 +278,12 @@ def test_workflow_actions_run_on_node_24_and_cache_dependencies(
             used[action] = step.get("with", {})
     assert "actions/checkout" in used
     setup, cache, hashed = SETUP_ACTIONS[answers["language"]]
-    assert set(used) == {"actions/checkout", setup}
+    assert set(used) == {
+        "actions/checkout",
+        setup,
+        "EnricoMi/publish-unit-test-result-action",
+        "actions/upload-artifact",
+    }
     assert used[setup]["cache"] == cache
     pattern = used[setup]["cache-dependency-path"]
     assert project / hashed in project.glob(pattern), pattern
@@ -294,6 +303,77 @@ def test_workflow_without_services_only_runs_the_suite(
     assert runs == ["make integration-test-external PARALLEL=2"]
     result = check_jsonschema("vendor.github-workflows", [path])
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("language", ["python", "typescript", "java", "go"])
+def test_ci_publishes_the_reports_where_the_suite_writes_them(
+    language: str, tmp_path: Path
+) -> None:
+    """The GitHub workflow and the GitLab job publish the JUnit XML and the coverage report
+    from the paths the suite's own runner and configuration write them to, all taken from
+    copier.yml's `reports`; the folder is git-ignored by the suite's .gitignore."""
+    reports = reports_for(language)
+    junit = f"{reports['junit']}/*.xml"
+    github = render(tmp_path / "github", language=language, ci="github")
+    gitlab = render(tmp_path / "gitlab", language=language, ci="gitlab")
+
+    job = yaml.safe_load(
+        (github / ".github/workflows/integration-tests.yml").read_text()
+    )["jobs"]["integration"]
+    steps = {step.get("uses", "").partition("@")[0]: step for step in job["steps"]}
+    publish = steps["EnricoMi/publish-unit-test-result-action"]
+    upload = steps["actions/upload-artifact"]
+    assert publish["with"]["files"] == junit
+    assert upload["with"]["path"] == f"{reports['dir']}/"
+    for step in (publish, upload):
+        assert step["if"].startswith("always()"), step
+    # The check run needs checks: write, and nothing else is granted beyond reading.
+    assert job["permissions"] == {"contents": "read", "checks": "write"}
+    names = [step.get("name") for step in job["steps"]]
+    assert names.index("Integration tests") < names.index("Publish the test results")
+
+    artifacts = yaml.safe_load(
+        (gitlab / ".gitlab/integration-tests.gitlab-ci.yml").read_text()
+    )["integration-tests"]["artifacts"]
+    assert artifacts["when"] == "always"
+    assert artifacts["paths"] == [f"{reports['dir']}/"]
+    assert artifacts["reports"]["junit"] == junit
+    if reports["coverage_format"] == "go":
+        assert "coverage_report" not in artifacts["reports"]
+    else:
+        assert artifacts["reports"]["coverage_report"] == {
+            "coverage_format": reports["coverage_format"],
+            "path": reports["coverage"],
+        }
+
+    # What the suite writes, relative to tests/integration, in the file that says so.
+    suite = github / "tests/integration"
+    inside = {key: reports[key].removeprefix("tests/integration/") for key in reports}
+    writer = {
+        "python": "runner.mk",
+        "typescript": "vitest.config.ts",
+        "java": "pom.xml",
+        "go": "runner.mk",
+    }[language]
+    text = (suite / writer).read_text()
+    if language == "python":
+        text = text.replace("$(INTEGRATION_DIR)/", "")
+    if language == "java":
+        text = text.replace("${integration.reports}", "reports").replace(
+            "<integration.reports>${project.basedir}/", "<integration.reports>"
+        )
+        assert f"<integration.reports>{inside['dir']}</integration.reports>" in text
+        assert f"<reportsDirectory>{inside['junit']}</reportsDirectory>" in text
+        coverage_dir = inside["coverage"].rpartition("/")[0]
+        assert f"<outputDirectory>{coverage_dir}</outputDirectory>" in text
+    else:
+        assert f"{inside['junit']}/TEST-integration.xml" in text, writer
+        coverage = inside["coverage"]
+        if language == "typescript":  # the folder; Vitest names the Cobertura file
+            coverage = coverage.rpartition("/")[0]
+        assert coverage in text, writer
+    ignored = (suite / ".gitignore").read_text().splitlines()
+    assert f"{reports['folder']}/" in ignored
 
 
 def check_jsonschema(
