@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 from pathlib import Path
 
@@ -17,6 +19,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("render_only") is None:
             item.add_marker(pytest.mark.xdist_group("services"))
+
+
+@pytest.fixture(autouse=True)
+def services_lock(request: pytest.FixtureRequest):
+    """With ``INTEGRATION_HARNESS_SERVICES_LOCK=<file>``, every test not marked render_only
+    holds an exclusive lock on that file while it runs: other users of the same native servers
+    (a developer trying a generated project by hand with ``flock <file> make ...``) wait
+    between tests instead of mixing their data into a leak audit. Unset (CI): no lock."""
+    path = os.environ.get("INTEGRATION_HARNESS_SERVICES_LOCK")
+    if not path or request.node.get_closest_marker("render_only"):
+        yield
+        return
+    with open(path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="module", autouse=True)
