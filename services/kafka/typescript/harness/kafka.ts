@@ -157,6 +157,9 @@ export function withKafka<T extends SettingsFixtures>(test: TestAPI<T>) {
           sessionTimeout: 6000,
           rebalanceTimeout: 6000,
           allowAutoTopicCreation: false,
+          // kafkajs's default (5 s) is how long a fetch waits on the broker for data;
+          // seek() and disconnect() wait for the fetch in flight, so each cost a test 5 s.
+          maxWaitTimeInMs: 100,
         });
         await consumer.connect();
         await consumer.subscribe({ topic, fromBeginning: true });
