@@ -22,6 +22,7 @@ Prints figures; asserts nothing but that the runs pass.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import statistics
 import sys
@@ -71,10 +72,14 @@ KINDS = {
     ),
     "kafka": (
         "Kafka: one topic + a consumer in its own group",
-        "def test_kafka(make_kafka_topic, make_kafka_consumer, i):\n    mark('kafka')\n"
-        "    make_kafka_consumer(make_kafka_topic('bench'))\n",
-        'test(`kafka ${i}`, async ({ makeKafkaTopic, makeKafkaConsumer }) => {\n    mark("kafka");\n'
-        '    await makeKafkaConsumer(await makeKafkaTopic("bench"));\n  });',
+        (
+            "def test_kafka(make_kafka_topic, make_kafka_consumer, i):\n    mark('kafka')\n"
+            "    make_kafka_consumer(make_kafka_topic('bench'))\n"
+        ),
+        (
+            'test(`kafka ${i}`, async ({ makeKafkaTopic, makeKafkaConsumer }) => {\n    mark("kafka");\n'
+            '    await makeKafkaConsumer(await makeKafkaTopic("bench"));\n  });'
+        ),
     ),
 }
 STACK_KINDS = {
@@ -117,14 +122,17 @@ def python_module(kinds: list[str], tests: int) -> str:
     """The Python benchmark module: ``tests`` tests of each kind, parametrized."""
     parts = [PYTHON_MODULE]
     for kind in kinds:
-        parts.append(f"@pytest.mark.parametrize('i', range({tests}))\n{KINDS[kind][1]}\n")
+        parts.append(
+            f"@pytest.mark.parametrize('i', range({tests}))\n{KINDS[kind][1]}\n"
+        )
     return "\n".join(parts)
 
 
 def typescript_module(kinds: list[str], tests: int) -> str:
     """The TypeScript benchmark module: ``tests`` tests of each kind, in a loop."""
     loops = [
-        f"for (let i = 0; i < {tests}; i++) {{\n  {KINDS[kind][2]}\n}}\n" for kind in kinds
+        f"for (let i = 0; i < {tests}; i++) {{\n  {KINDS[kind][2]}\n}}\n"
+        for kind in kinds
     ]
     return TYPESCRIPT_MODULE + "\n".join(loops)
 
@@ -132,18 +140,22 @@ def typescript_module(kinds: list[str], tests: int) -> str:
 def gaps(marks: list[list]) -> dict[str, float]:
     """Median milliseconds between the starts of two consecutive tests of one kind."""
     found: dict[str, list[float]] = {}
-    for (kind, start), (next_kind, next_start) in zip(marks, marks[1:]):
+    for (kind, start), (next_kind, next_start) in itertools.pairwise(marks):
         if kind == next_kind:
             found.setdefault(kind, []).append(next_start - start)
     # The first gap of a kind can include worker-scoped setup; leave it out.
     return {kind: statistics.median(values[1:]) for kind, values in found.items()}
 
 
-def fixture_costs(project: Path, language: str, kinds: list[str], tests: int, out: Path):
+def fixture_costs(
+    project: Path, language: str, kinds: list[str], tests: int, out: Path
+):
     """Median per-test gap of each kind in ``project`` (see the module docstring)."""
     integration = project / "tests/integration"
     if language == "python":
-        (integration / "test_bench_sidebyside.py").write_text(python_module(kinds, tests))
+        (integration / "test_bench_sidebyside.py").write_text(
+            python_module(kinds, tests)
+        )
         args = "ARGS=-q -p no:randomly -k bench_sidebyside"
     else:
         (integration / "benchSidebyside.integration.ts").write_text(
@@ -151,7 +163,11 @@ def fixture_costs(project: Path, language: str, kinds: list[str], tests: int, ou
         )
         args = "ARGS=benchSidebyside --sequence.shuffle=false"
     result = make(
-        project, "integration-test-external", "PARALLEL=", args, env={"BENCH_OUT": str(out)}
+        project,
+        "integration-test-external",
+        "PARALLEL=",
+        args,
+        env={"BENCH_OUT": str(out)},
     )
     if result.returncode != 0:
         sys.exit(result.stdout[-3000:] + result.stderr[-2000:])
@@ -179,12 +195,17 @@ def main() -> None:
             for language, project in projects.items():
                 install(project)
                 counts[language] = timed(project, language)[1]  # warm-up, unmeasured
-            for label, extra in (("default workers", "PARALLEL="), ("2 workers", "PARALLEL=2")):
+            for label, extra in (
+                ("default workers", "PARALLEL="),
+                ("2 workers", "PARALLEL=2"),
+            ):
                 walls: dict[str, list[float]] = {language: [] for language in projects}
                 for _ in range(args.runs):
                     for language, project in projects.items():
                         walls[language].append(timed(project, language, extra)[0])
-                medians = {language: statistics.median(w) for language, w in walls.items()}
+                medians = {
+                    language: statistics.median(w) for language, w in walls.items()
+                }
                 for language in projects:
                     print(
                         f"{stack} stack, {language} ({counts[language]} tests), {label}: "
@@ -193,11 +214,18 @@ def main() -> None:
                         flush=True,
                     )
                 ratio = medians["typescript"] / medians["python"]
-                print(f"{stack} stack, {label}: TypeScript / Python = {ratio:.2f}x", flush=True)
+                print(
+                    f"{stack} stack, {label}: TypeScript / Python = {ratio:.2f}x",
+                    flush=True,
+                )
             kinds = STACK_KINDS[stack]
             costs = {
                 language: fixture_costs(
-                    project, language, kinds, args.tests, Path(tmp) / f"{stack}-{language}.json"
+                    project,
+                    language,
+                    kinds,
+                    args.tests,
+                    Path(tmp) / f"{stack}-{language}.json",
                 )
                 for language, project in projects.items()
             }
@@ -211,7 +239,9 @@ def main() -> None:
                 if kind != "baseline":
                     own_python = python - costs["python"]["baseline"]
                     own_typescript = typescript - costs["typescript"]["baseline"]
-                    line += f"   fixture alone {own_python:6.2f} | {own_typescript:6.2f}"
+                    line += (
+                        f"   fixture alone {own_python:6.2f} | {own_typescript:6.2f}"
+                    )
                     line += f"  {own_typescript / own_python:5.2f}x"
                 print(line, flush=True)
 
