@@ -71,14 +71,24 @@ KINDS = {
         'test(`queue ${i}`, async ({ makeQueue }) => {\n    mark("queue");\n    await makeQueue("bench");\n  });',
     ),
     "kafka": (
-        "Kafka: one topic + a consumer in its own group",
+        "Kafka: topic + consumer group, one message through",
         (
-            "def test_kafka(make_kafka_topic, make_kafka_consumer, i):\n    mark('kafka')\n"
-            "    make_kafka_consumer(make_kafka_topic('bench'))\n"
+            "def test_kafka(make_kafka_topic, make_kafka_consumer, kafka_producer, i):\n"
+            "    mark('kafka')\n"
+            "    topic = make_kafka_topic('bench')\n"
+            "    consumer = make_kafka_consumer(topic)\n"
+            "    kafka_producer.produce(topic, b'x')\n"
+            "    kafka_producer.flush()\n"
+            "    assert any(consumer.poll(0.1) is not None for _ in range(100))\n"
         ),
         (
-            'test(`kafka ${i}`, async ({ makeKafkaTopic, makeKafkaConsumer }) => {\n    mark("kafka");\n'
-            '    await makeKafkaConsumer(await makeKafkaTopic("bench"));\n  });'
+            "test(`kafka ${i}`, async ({ makeKafkaTopic, makeKafkaConsumer, kafkaProducer }) => {\n"
+            '    mark("kafka");\n'
+            '    const topic = await makeKafkaTopic("bench");\n'
+            "    const reader = await makeKafkaConsumer(topic);\n"
+            '    await kafkaProducer.send({ topic, messages: [{ value: "x" }] });\n'
+            "    await reader.next();\n"
+            "  });"
         ),
     ),
 }
@@ -179,6 +189,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--tests", type=int, default=50, help="tests per fixture")
     parser.add_argument("--stacks", default=",".join(STACKS))
+    parser.add_argument(
+        "--fixtures-only", action="store_true", help="skip the suite times"
+    )
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message="Dirty template changes")
     with tempfile.TemporaryDirectory() as tmp:
@@ -198,7 +211,7 @@ def main() -> None:
             for label, extra in (
                 ("default workers", "PARALLEL="),
                 ("2 workers", "PARALLEL=2"),
-            ):
+            )[: 0 if args.fixtures_only else 2]:
                 walls: dict[str, list[float]] = {language: [] for language in projects}
                 for _ in range(args.runs):
                     for language, project in projects.items():
