@@ -203,42 +203,9 @@ def make(
     )
 
 
-# node_modules this test process installed, by package.json content: a TypeScript project
-# whose package.json is the same as one installed before gets a hard-linked copy (~0.1 s)
-# instead of its own `npm install` (4-10 s); the first of each is installed for real.
-_NODE_MODULES: dict[str, Path] = {}
-
-
-def _package_key(integration: Path) -> str | None:
-    """The TypeScript suite's package.json, as a key (None for other languages)."""
-    package = integration / "package.json"
-    return package.read_text() if package.is_file() else None
-
-
 def install(project: Path, env: dict[str, str] | None = None) -> Path:
     """Run ``make integration-deps`` in ``project``; on failure, fail with what the
-    installer printed and the free disk space (npm's own error is the tail).
-
-    A TypeScript project (no ``env``) whose package.json this process installed before
-    gets those node_modules hard-linked instead (see ``_NODE_MODULES``)."""
-    integration = project / "tests/integration"
-    key = _package_key(integration) if env is None else None
-    installed = _NODE_MODULES.get(key) if key is not None else None
-    if (
-        installed is not None
-        and (installed / "node_modules/.installed").is_file()
-        and not (integration / "node_modules").exists()
-    ):
-        shutil.copytree(
-            installed / "node_modules",
-            integration / "node_modules",
-            symlinks=True,
-            copy_function=os.link,
-            ignore=shutil.ignore_patterns(".vite"),  # Vitest's caches, written in place
-        )
-        shutil.copy2(installed / "package-lock.json", integration / "package-lock.json")
-        os.utime(integration / "node_modules/.installed")  # newer than package.json
-        return project
+    installer printed and the free disk space (npm's own error is the tail)."""
     result = make(project, "integration-deps", env=env)
     if result.returncode != 0:
         free = shutil.disk_usage(project).free // 2**20
@@ -246,8 +213,6 @@ def install(project: Path, env: dict[str, str] | None = None) -> Path:
         raise AssertionError(
             f"make integration-deps failed in {project} ({free} MiB free):\n{output}"
         )
-    if key is not None and (integration / "package-lock.json").is_file():
-        _NODE_MODULES.setdefault(key, integration)
     return project
 
 

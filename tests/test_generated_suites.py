@@ -25,7 +25,6 @@ from tests.rig import (
     WIDEST,
     choices,
     each_answer_alone,
-    install,
     make,
     render,
     services_for,
@@ -92,10 +91,6 @@ def passes_repeatedly_and_in_parallel_leaving_nothing(
     type-checks.
     """
     services = services_for(answers)
-    if answers.get("language") == "typescript":
-        install(
-            project
-        )  # hard-linked from an earlier project with the same package.json
     assert leftovers() == {}, "services were not clean before the run"
 
     counts = []
