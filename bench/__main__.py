@@ -16,6 +16,7 @@ BENCHMARKS = (
     "scaffolding",
     "widest",
     "languages",
+    "sidebyside",
 )
 
 

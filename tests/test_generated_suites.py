@@ -5,9 +5,7 @@ each in a new random order, then on two workers; each answer that chooses a serv
 alone once in a random order, then on two workers (so every service runs twice in a row,
 serially and in parallel, and the services of the stacks three times more). After every run
 the leak audit must find nothing. The default project builds its own virtualenv through its
-Makefile; the others reuse it to save time. The TypeScript widest stack runs once, then on two
-workers (each run takes ~30 s, most of it kafkajs consumer groups joining: issue 18); its
-services run three times in a row in the other TypeScript projects.
+Makefile; the others reuse it to save time.
 The test-data factories (factories/accounts.*: unique e-mails per test and worker, saved on
 `db` or `clean_db`) run in the accounts examples of the default stacks (PostgreSQL) and of the
 MySQL/MariaDB projects, serially and on two workers; Java's and Go's in test_java_suites.py
@@ -135,7 +133,7 @@ def test_generated_suite_passes_repeatedly_and_in_parallel_leaving_nothing(
 ) -> None:
     answers = PROJECTS[name]
     project = default_project if not answers else render(tmp_path / name, **answers)
-    serial_runs = 1 if name.endswith("-alone") or name == "typescript-widest" else 3
+    serial_runs = 1 if name.endswith("-alone") else 3
     passed = passes_repeatedly_and_in_parallel_leaving_nothing(
         project, answers, shared_venv, serial_runs
     )

@@ -137,7 +137,9 @@ export function withKafka<T extends SettingsFixtures>(test: TestAPI<T>) {
       const created: string[] = [];
       await use(async (purpose = "topic", partitions = 1) => {
         const topic = uniqueTestName("makeKafkaTopic", purpose, "-");
-        await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+        // No waitForLeaders: kafkajs polls for them with a 100 ms back-off, and a client that
+        // meets a topic without a leader yet retries on its own.
+        await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: false });
         created.push(topic);
         return topic;
       });
@@ -157,6 +159,9 @@ export function withKafka<T extends SettingsFixtures>(test: TestAPI<T>) {
           sessionTimeout: 6000,
           rebalanceTimeout: 6000,
           allowAutoTopicCreation: false,
+          // kafkajs's default (5 s) is how long a fetch waits on the broker for data;
+          // seek() and disconnect() wait for the fetch in flight, so each cost a test 5 s.
+          maxWaitTimeInMs: 100,
         });
         await consumer.connect();
         await consumer.subscribe({ topic, fromBeginning: true });
@@ -166,7 +171,7 @@ export function withKafka<T extends SettingsFixtures>(test: TestAPI<T>) {
         groups.push(groupId);
         return reader;
       });
-      for (const reader of readers) await reader.consumer.disconnect();
+      await Promise.all(readers.map((reader) => reader.consumer.disconnect()));
       if (groups.length > 0) {
         await guard(kafkaBootstrapServers, harnessSettings);
         const admin = kafka.admin();
