@@ -69,7 +69,9 @@ def claimed_by_another_run(service: Service, database: str, url: str) -> UnsafeT
     )
 
 
-def build_schema(database_url: str, apply_schema_files: Callable[[str], object]) -> None:
+def build_schema(
+    database_url: str, apply_schema_files: Callable[[str], object]
+) -> None:
     """The default ``database_schema``: the project's migrations, else ``schema/*.sql``.
 
     With a migration tool chosen (``MIGRATIONS``) every migration not yet applied
