@@ -274,7 +274,7 @@ def apply_schema_files(database_url: str, folder: Path = SCHEMA_DIR) -> list[str
 
 
 @pytest.fixture(scope="session")
-def database_schema(database_url: str) -> None:
+def database_schema(database_url: str, request: pytest.FixtureRequest) -> None:
     """Session: creates the schema once per test process (per xdist worker).
 
     By default it runs every ``tests/integration/schema/*.sql`` file in name
@@ -283,7 +283,7 @@ def database_schema(database_url: str) -> None:
     instead (see ``migrations.py``). To build it another way, override this
     fixture in conftest.py. ``db`` and ``clean_db`` depend on it.
     """
-    build_schema(database_url, apply_schema_files)
+    build_schema(database_url, apply_schema_files, request.session)
 
 
 @pytest.fixture(scope="session")

@@ -70,13 +70,17 @@ def claimed_by_another_run(service: Service, database: str, url: str) -> UnsafeT
 
 
 def build_schema(
-    database_url: str, apply_schema_files: Callable[[str], object]
+    database_url: str,
+    apply_schema_files: Callable[[str], object],
+    session: object | None = None,
 ) -> None:
     """The default ``database_schema``: the project's migrations, else ``schema/*.sql``.
 
     With a migration tool chosen (``MIGRATIONS``) every migration not yet applied
-    runs on ``database_url`` (see ``migrations.py``); a failing one fails the
-    tests that need the database with one line naming it.
+    runs on ``database_url`` (see ``migrations.py``). A failing migration stops
+    the run with one message naming it: at once in a single process; under
+    xdist each worker fails the test that needed it and runs no more
+    (``session``: the pytest session, told to stop).
     """
     if MIGRATIONS == "alembic":
         import pytest
@@ -86,6 +90,10 @@ def build_schema(
         try:
             upgrade_to_head(database_url)
         except MigrationFailed as error:
+            if xdist_worker() is None:
+                pytest.exit(str(error), returncode=3)
+            if session is not None:
+                session.shouldfail = "a migration failed"  # type: ignore[attr-defined]
             pytest.fail(str(error), pytrace=False)
     else:
         apply_schema_files(database_url)
