@@ -221,6 +221,7 @@ func mysqlPreflight(ctx context.Context, raw string, _ *Settings, _ RunContext) 
 	}
 	if err := mysqlBuildSchema(ctx, db, ownURL, bounds); err != nil {
 		db.Close()
+		_, _ = conn.ExecContext(ctx, "DROP DATABASE IF EXISTS "+QuoteIdentifier(own))
 		return fail(err)
 	}
 	mysqlRun.Lock()

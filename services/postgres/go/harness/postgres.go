@@ -211,6 +211,7 @@ func postgresPreflight(ctx context.Context, raw string, settings *Settings, _ Ru
 	}
 	ownURL := withDatabase(raw, own)
 	if err := postgresBuildSchema(ctx, ownURL); err != nil {
+		_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+identifier+" WITH (FORCE)")
 		return fail(err)
 	}
 	config, err := pgxpool.ParseConfig(ownURL)
