@@ -4,8 +4,9 @@ The stacks (default, widest, framework and no-service projects) run three times 
 each in a new random order, then on two workers; each answer that chooses a service runs
 alone once in a random order, then on two workers (so every service runs twice in a row,
 serially and in parallel, and the services of the stacks three times more). After every run
-the leak audit must find nothing. The default project builds its own virtualenv through its
-Makefile; the others reuse it to save time. The TypeScript widest stack runs once, then on two
+the leak audit must find nothing. The FastAPI projects (PostgreSQL, MySQL) build their
+databases with ``migrations=alembic`` and run its migration tests.
+The default project builds its own virtualenv through its Makefile; the others reuse it to save time. The TypeScript widest stack runs once, then on two
 workers (each run takes ~30 s, most of it kafkajs consumer groups joining: issue 18); its
 services run three times in a row in the other TypeScript projects.
 """
@@ -39,12 +40,18 @@ EXTERNAL = choices("external_services")
 PROJECTS = {
     "default-stack": {},
     **{f"{name}-alone": answers for name, answers in ALONE.items()},
-    "fastapi-postgres-redis": {"queue": "none", "web_framework": "fastapi"},
+    # migrations=alembic on PostgreSQL and on MySQL: the framework projects.
+    "fastapi-postgres-redis": {
+        "queue": "none",
+        "web_framework": "fastapi",
+        "migrations": "alembic",
+    },
     "fastapi-mysql": {
         "database": "mysql",
         "cache": "none",
         "queue": "none",
         "web_framework": "fastapi",
+        "migrations": "alembic",
     },
     "widest": {**WIDEST, "web_framework": "fastapi"},
     "wide-mariadb-sqs": {
