@@ -5,7 +5,8 @@ each in a new random order, then on two workers; each answer that chooses a serv
 alone once in a random order, then on two workers (so every service runs twice in a row,
 serially and in parallel, and the services of the stacks three times more). After every run
 the leak audit must find nothing. The FastAPI projects (PostgreSQL, MySQL) build their
-databases with ``migrations=alembic`` and run its migration tests.
+databases with ``migrations=alembic`` and run its migration tests; the TypeScript Express
+project and TypeScript MySQL alone do the same with ``migrations=knex``.
 The default project builds its own virtualenv through its Makefile; the others reuse it to save time. The TypeScript widest stack runs once, then on two
 workers (each run takes ~30 s, most of it kafkajs consumer groups joining: issue 18); its
 services run three times in a row in the other TypeScript projects.
@@ -71,6 +72,7 @@ PROJECTS = {
         "language": "typescript",
         "queue": "none",
         "web_framework": "express",
+        "migrations": "knex",
     },
     "typescript-widest": {
         **WIDEST,
@@ -84,6 +86,9 @@ PROJECTS = {
         "queue": "none",
     },
 }
+
+# migrations=knex on MySQL too: its TypeScript project alone.
+PROJECTS["typescript-database-mysql-alone"]["migrations"] = "knex"
 
 
 def passed_count(output: str) -> int:
