@@ -19,6 +19,18 @@ TEST_PREFIX = "test-"
 KILLED_RUN_NAME = "test-main-killed-0000000abcdef"
 # The harness keeps its schema digest here on purpose (one row per test database).
 SCHEMA_TABLE = "integration_harness_schema"
+# Tables a run keeps on purpose: the digest, and the migration tools' version tables
+# (the migrations answer: Alembic's, goose's, Flyway's, Knex's).
+KEPT_TABLES = frozenset(
+    {
+        SCHEMA_TABLE,
+        "alembic_version",
+        "goose_db_version",
+        "flyway_schema_history",
+        "knex_migrations",
+        "knex_migrations_lock",
+    }
+)
 
 
 def made_by_tests(names: Iterable[str], prefix: str = TEST_PREFIX) -> dict[str, int]:

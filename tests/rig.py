@@ -35,8 +35,11 @@ CHOICE_QUESTIONS = (
     "cache",
     "queue",
     "web_framework",
+    "migrations",
     "ci",
 )
+# The migration tool each language offers (migrations=<tool>); flyway is not offered yet.
+MIGRATION_TOOLS = {"alembic": "python", "knex": "typescript", "goose": "go"}
 SERVICES = ROOT / "services"
 # The questions whose answers choose services; with all of them "none", no service.
 NONE = {"database": "none", "cache": "none", "queue": "none"}
@@ -95,6 +98,11 @@ def valid(answers: dict[str, Any]) -> bool:
     }
     if web != "none" and (
         answers["database"] == "none" or framework_language[web] != language
+    ):
+        return False
+    tool = answers.get("migrations", "sql")
+    if tool != "sql" and (
+        answers["database"] == "none" or MIGRATION_TOOLS.get(tool) != language
     ):
         return False
     return all(

@@ -4,7 +4,9 @@ The stacks (default, widest, framework and no-service projects) run three times 
 each in a new random order, then on two workers; each answer that chooses a service runs
 alone once in a random order, then on two workers (so every service runs twice in a row,
 serially and in parallel, and the services of the stacks three times more). After every run
-the leak audit must find nothing. The default project builds its own virtualenv through its
+the leak audit must find nothing. The FastAPI projects (PostgreSQL, MySQL) build their
+databases with ``migrations=alembic`` and run its migration tests; the TypeScript Express
+project and TypeScript MySQL alone do the same with ``migrations=knex``.
 Makefile; the others reuse it to save time.
 The test-data factories (factories/accounts.*: unique e-mails per test and worker, saved on
 `db` or `clean_db`) run in the accounts examples of the default stacks (PostgreSQL) and of the
@@ -44,12 +46,18 @@ EXTERNAL = choices("external_services")
 PROJECTS = {
     "default-stack": {},
     **{f"{name}-alone": answers for name, answers in ALONE.items()},
-    "fastapi-postgres-redis": {"queue": "none", "web_framework": "fastapi"},
+    # migrations=alembic on PostgreSQL and on MySQL: the framework projects.
+    "fastapi-postgres-redis": {
+        "queue": "none",
+        "web_framework": "fastapi",
+        "migrations": "alembic",
+    },
     "fastapi-mysql": {
         "database": "mysql",
         "cache": "none",
         "queue": "none",
         "web_framework": "fastapi",
+        "migrations": "alembic",
     },
     "widest": {**WIDEST, "web_framework": "fastapi"},
     "wide-mariadb-sqs": {
@@ -69,6 +77,7 @@ PROJECTS = {
         "language": "typescript",
         "queue": "none",
         "web_framework": "express",
+        "migrations": "knex",
     },
     "typescript-widest": {
         **WIDEST,
@@ -82,6 +91,9 @@ PROJECTS = {
         "queue": "none",
     },
 }
+
+# migrations=knex on MySQL too: its TypeScript project alone.
+PROJECTS["typescript-database-mysql-alone"]["migrations"] = "knex"
 
 
 def passed_count(output: str) -> int:

@@ -13,6 +13,9 @@ What covers what (every Go service runs in parallel at least once):
   that project runs the SQS and the S3 examples and the killed-run cleanup of both.
 - ``go-widest``: every Go harness module in one go.mod (S3 among them), ``PARALLEL=2``.
 - no services: the settings tests, and the line saying so.
+- ``migrations=goose``: the default stack (PostgreSQL) and ``go-database-mysql`` build their
+  databases with the example goose migration and run the migration tests (up from empty,
+  down then up, on a scratch database); the other database projects run schema/*.sql.
 - render checks: ``go vet``, ``gofmt -l`` and ``go mod tidy`` (go.mod is complete, so tidy
   must not change it) on every rendered Go project above.
 - failure paths: a service that does not answer, a wrong password, the guard (remote host,
@@ -92,8 +95,10 @@ def alone_projects() -> dict[str, dict]:
 
 
 ALONE = alone_projects()
+# migrations=goose on PostgreSQL (the default stack) and on MySQL (its project alone).
+ALONE["go-database-mysql"]["migrations"] = "goose"
 PROJECTS = {
-    "go-default-stack": {**GO, **WEB},
+    "go-default-stack": {**GO, **WEB, "migrations": "goose"},
     **ALONE,
     "go-no-services": {**GO, **NONE},
     # Every Go harness module that can be chosen together (the last queue Go offers):

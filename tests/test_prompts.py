@@ -32,6 +32,7 @@ PROMPTS = {
     "queue": "Message broker",
     "external_services": "Third-party services",
     "web_framework": "Web framework",
+    "migrations": "How each test database gets its schema",
     "ci": "CI workflow",
 }
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -74,7 +75,21 @@ def answer_all(
 ) -> str:
     """Answer every question: the given keys, else Enter (the default)."""
     terminal.answer("project_name", ERASE_LINE + project_name + ENTER)
+    return answer_rest(terminal, keys)
+
+
+def answer_rest(terminal: Terminal, keys: dict[str, str]) -> str:
+    """Answer every question after project_name: the given keys, else Enter (the default).
+
+    migrations is asked only with a database; without one, ci's prompt comes next.
+    """
     for question in list(PROMPTS)[1:]:
+        if question == "migrations":
+            if terminal.child.expect_exact([PROMPTS["migrations"], PROMPTS["ci"]]) == 0:
+                terminal.child.send(keys.get("migrations", ENTER))
+                continue
+            terminal.child.send(keys.get("ci", ENTER))  # ci's prompt is up already
+            break
         terminal.answer(question, keys.get(question, ENTER))
     return terminal.finish()
 
@@ -161,15 +176,52 @@ def test_web_framework_menu_offers_only_what_renders(
     assert "include integration.mk" in screen  # the message after the copy
 
 
+@pytest.mark.parametrize(
+    ("language_keys", "expected", "shown"),
+    [
+        # Python: Up skips the disabled goose, Flyway and Knex to Alembic.
+        (
+            ENTER,
+            "alembic",
+            "knex is for language=typescript; with language=python choose alembic or sql",
+        ),
+        # TypeScript: Up skips the disabled goose and Flyway to Knex.
+        (
+            DOWN + ENTER,
+            "knex",
+            "goose is for language=go; with language=typescript choose knex or sql",
+        ),
+        # Java: Flyway is disabled (not yet), so Up wraps around to sql.
+        (DOWN * 2 + ENTER, "sql", "flyway is not available yet"),
+        # Go: goose is the last choice.
+        (
+            DOWN * 3 + ENTER,
+            "goose",
+            "alembic is for language=python; with language=go choose goose or sql",
+        ),
+    ],
+    ids=["python", "typescript", "java", "go"],
+)
+def test_migrations_menu_offers_only_the_languages_tool(
+    tmp_path: Path, language_keys: str, expected: str, shown: str
+) -> None:
+    """The migrations menu offers the chosen language's tool; the others show why not."""
+    project = tmp_path / "project"
+    terminal = Terminal(project)
+
+    screen = answer_all(terminal, {"language": language_keys, "migrations": UP + ENTER})
+
+    assert answers_of(project)["migrations"] == expected
+    assert shown in screen
+
+
 def test_a_typed_project_name_is_checked_at_the_prompt(tmp_path: Path) -> None:
     project = tmp_path / "project"
     terminal = Terminal(project)
     terminal.answer("project_name", ERASE_LINE + "Billing API" + ENTER)
     terminal.child.expect_exact("is not valid")
     terminal.child.send(ERASE_LINE + "billing-api" + ENTER)
-    for question in list(PROMPTS)[1:]:
-        terminal.answer(question, ENTER)
-    terminal.finish()
+    answer_rest(terminal, {})
 
     assert answers_of(project)["project_name"] == "billing-api"
 

@@ -128,6 +128,30 @@ def test_expected_files_present_and_absent(
     assert (java_tests / "AccountsApiRateLimitIT.java").exists() == (
         spring and "redis" in services
     )
+    tool = answers["migrations"] if answers["database"] != "none" else "sql"
+    migration_files = {
+        "alembic": [
+            "integration_harness/migrations.py",
+            "test_migrations.py",
+            "alembic.ini",
+            "migrations/env.py",
+        ],
+        "knex": [
+            "harness/migrations.ts",
+            "migrations.integration.ts",
+            "migrations/0001_example_accounts.ts",
+        ],
+        "goose": [
+            "harness/migrations.go",
+            "migrations_test.go",
+            "migrations/00001_example_accounts.sql",
+        ],
+    }
+    for name, files in migration_files.items():
+        for file in files:
+            assert (project / "tests/integration" / file).exists() == (tool == name), (
+                file
+            )
     for module, wanted in modules.items():
         assert (project / harness / f"{module}{suffix}").exists() == wanted, module
     for example, wanted in examples.items():

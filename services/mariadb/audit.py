@@ -5,7 +5,7 @@ from __future__ import annotations
 import pymysql
 
 from native.common import native_service
-from tests.audit import SCHEMA_TABLE
+from tests.audit import KEPT_TABLES
 
 
 def leftovers() -> dict[str, int]:
@@ -27,7 +27,7 @@ def leftovers() -> dict[str, int]:
             " WHERE table_schema LIKE 'app\\_test%' AND table_type = 'BASE TABLE'"
         )
         for schema, table in cursor.fetchall():
-            if table == SCHEMA_TABLE:
+            if table in KEPT_TABLES:
                 continue
             cursor.execute(f"SELECT count(*) FROM `{schema}`.`{table}`")
             if count := cursor.fetchone()[0]:

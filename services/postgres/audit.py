@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 
 from native.common import native_service
-from tests.audit import SCHEMA_TABLE
+from tests.audit import KEPT_TABLES
 
 
 def leftovers() -> dict[str, int]:
@@ -18,7 +18,7 @@ def leftovers() -> dict[str, int]:
             " WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
         ).fetchall()
         for schema, table in tables:
-            if table == SCHEMA_TABLE:
+            if table in KEPT_TABLES:
                 continue
             (count,) = conn.execute(
                 f'SELECT count(*) FROM "{schema}"."{table}"'

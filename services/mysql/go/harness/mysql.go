@@ -20,6 +20,7 @@ package harness
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -132,7 +133,8 @@ var mysqlRun struct {
 	lock    *sql.Conn // holds GET_LOCK while the binary runs
 	ownName string
 	ownURL  string
-	db      *sql.DB      // on the own database, with the session bounds
+	db      *sql.DB // on the own database, with the session bounds
+	bounds  map[string]string
 	clean   sync.RWMutex // DB holds it shared, CleanDB alone
 }
 
@@ -217,14 +219,114 @@ func mysqlPreflight(ctx context.Context, raw string, _ *Settings, _ RunContext) 
 	if err != nil {
 		return fail(err)
 	}
-	if _, err := applyMySQLSchema(ctx, db, filepath.Join(IntegrationDir(), "schema")); err != nil {
+	if err := mysqlBuildSchema(ctx, db, ownURL, bounds); err != nil {
 		db.Close()
-		return fail(fmt.Errorf("schema: %w", err))
+		_, _ = conn.ExecContext(ctx, "DROP DATABASE IF EXISTS "+QuoteIdentifier(own))
+		return fail(err)
 	}
 	mysqlRun.Lock()
 	defer mysqlRun.Unlock()
 	mysqlRun.lockDB, mysqlRun.lock, mysqlRun.ownName, mysqlRun.ownURL, mysqlRun.db = admin, conn, own, ownURL, db
+	mysqlRun.bounds = bounds
 	return nil
+}
+
+// sqlDialect names this database for the migration tools.
+const sqlDialect = "mysql"
+
+// mysqlBuildSchema builds the new database: the migrations (migrations=goose), else schema/*.sql.
+func mysqlBuildSchema(ctx context.Context, db *sql.DB, ownURL string, bounds map[string]string) error {
+	if migrate == nil {
+		if _, err := applyMySQLSchema(ctx, db, filepath.Join(IntegrationDir(), "schema")); err != nil {
+			return fmt.Errorf("schema: %w", err)
+		}
+		return nil
+	}
+	migrations, err := openSQL(ownURL, bounds)
+	if err != nil {
+		return err
+	}
+	defer migrations.Close()
+	return migrate(ctx, sqlDialect, migrations)
+}
+
+func openSQL(databaseURL string, bounds map[string]string) (*sql.DB, error) {
+	config, err := MySQLConfig(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	for name, value := range bounds {
+		config.Params[name] = value
+	}
+	config.ParseTime = true // the migration tools read timestamps
+	connector, err := mysql.NewConnector(config)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(connector), nil
+}
+
+// OpenSQL is a *sql.DB on databaseURL (the session bounds set, parseTime on), for tools
+// that take one (migrations). Close it when done.
+func OpenSQL(databaseURL string) (*sql.DB, error) {
+	mysqlRun.Lock()
+	bounds := mysqlRun.bounds
+	mysqlRun.Unlock()
+	return openSQL(databaseURL, bounds)
+}
+
+// ScratchDatabaseURL creates an empty database of this test's own beside this binary's
+// (<its name>_mig_<random>, guarded like it) and drops it when the test ends: for
+// checking migrations from empty.
+func ScratchDatabaseURL(t testingTB) string {
+	t.Helper()
+	db := mysqlReady(t)
+	mysqlRun.Lock()
+	ownURL, ownName := mysqlRun.ownURL, mysqlRun.ownName
+	mysqlRun.Unlock()
+	random := make([]byte, 4)
+	_, _ = rand.Read(random)
+	name := ownName + "_mig_" + hex.EncodeToString(random)
+	parsed, _ := url.Parse(ownURL)
+	parsed.Path = "/" + name
+	scratchURL := parsed.String()
+	if err := mysqlGuard(scratchURL, settingsFor(t)); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout())
+	defer cancel()
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+QuoteIdentifier(name)); err != nil {
+		t.Fatalf("integration-harness: %s: %s", mysqlTitle, Redact(err.Error()))
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), runTimeout())
+		defer cancel()
+		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+QuoteIdentifier(name)); err != nil {
+			t.Errorf("integration-harness: could not drop %s: %s", name, Redact(err.Error()))
+		}
+	})
+	return scratchURL
+}
+
+// UserTables lists the tables of db other than the migration tools' own, sorted.
+func UserTables(ctx context.Context, db *sql.DB) ([]string, error) {
+	rows, err := db.QueryContext(ctx, "SELECT table_name FROM information_schema.tables "+
+		"WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY 1")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		if !keptTables[name] {
+			tables = append(tables, name)
+		}
+	}
+	return tables, rows.Err()
 }
 
 func applyMySQLSchema(ctx context.Context, db *sql.DB, folder string) ([]string, error) {
@@ -277,7 +379,9 @@ func MySQLTruncateTablesWithRows(ctx context.Context, conn *sql.Conn) ([]string,
 			rows.Close()
 			return nil, err
 		}
-		tables = append(tables, name)
+		if !keptTables[name] {
+			tables = append(tables, name)
+		}
 	}
 	rows.Close()
 	var dirty []string

@@ -32,8 +32,10 @@ import pymysql.connections
 import pytest
 
 from .databases import (
+    HARNESS_TABLES,
     SCHEMA_DIR,
     SCHEMA_TABLE,
+    build_schema,
     claimed_by_another_run,
     schema_digest,
     schema_files,
@@ -272,15 +274,16 @@ def apply_schema_files(database_url: str, folder: Path = SCHEMA_DIR) -> list[str
 
 
 @pytest.fixture(scope="session")
-def database_schema(database_url: str) -> None:
+def database_schema(database_url: str, request: pytest.FixtureRequest) -> None:
     """Session: creates the schema once per test process (per xdist worker).
 
     By default it runs every ``tests/integration/schema/*.sql`` file in name
     order, statement by statement, and again (on emptied tables) whenever a
-    file changes. To run your migrations instead, override this fixture in
-    conftest.py. ``db`` and ``clean_db`` depend on it.
+    file changes; with ``migrations=alembic`` it runs your Alembic migrations
+    instead (see ``migrations.py``). To build it another way, override this
+    fixture in conftest.py. ``db`` and ``clean_db`` depend on it.
     """
-    apply_schema_files(database_url)
+    build_schema(database_url, apply_schema_files, request.session)
 
 
 @pytest.fixture(scope="session")
@@ -407,7 +410,7 @@ def truncate_tables_with_rows(
             "ORDER BY table_name"
         )
         tables = [
-            row[0] for row in cursor.fetchall() if row[0] not in keep | {SCHEMA_TABLE}
+            row[0] for row in cursor.fetchall() if row[0] not in keep | HARNESS_TABLES
         ]
         if not tables:
             return []

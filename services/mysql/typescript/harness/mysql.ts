@@ -19,7 +19,15 @@
  */
 import mysql from "mysql2/promise";
 import type { TestAPI } from "vitest";
-import { claimedByAnotherRun, SCHEMA_DIR, schemaFiles, workerDatabaseName } from "./databases";
+import {
+  buildSchema,
+  claimedByAnotherRun,
+  KEPT_TABLES,
+  SCHEMA_DIR,
+  schemaFiles,
+  useSqlDialect,
+  workerDatabaseName,
+} from "./databases";
 import { bounded, markStopped, Misconfigured, NotReady, stoppedReason } from "./readiness";
 import { ensureDisposable, ensureTestDatabase, guardedUrl, redact, UnsafeTarget } from "./safety";
 import { serviceOf } from "./services";
@@ -156,6 +164,17 @@ async function run(url: string, statements: string[], timeout: number): Promise<
 }
 
 /** The statements of a plain SQL script (`;` at line ends; `--` comments dropped). */
+useSqlDialect({
+  client: "mysql2",
+  connection: (url, timeoutSeconds) => connectOptions(url, timeoutSeconds),
+  quote: quoteIdentifier,
+  withDatabase: (url, name) => {
+    const own = new URL(url);
+    own.pathname = `/${encodeURIComponent(name)}`;
+    return own.toString();
+  },
+});
+
 export function splitStatements(script: string): string[] {
   const lines = script.split("\n").filter((line) => line.trim() && !line.trim().startsWith("--"));
   return lines
@@ -184,7 +203,7 @@ export async function truncateTablesWithRows(conn: mysql.Connection, keep: Itera
       "WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'",
   );
   const dirty: string[] = [];
-  for (const { name } of tables.filter((table) => !kept.has(String(table.name)))) {
+  for (const { name } of tables.filter((table) => !kept.has(String(table.name)) && !KEPT_TABLES.has(String(table.name)))) {
     const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT 1 FROM ${quoteIdentifier(String(name))} LIMIT 1`);
     if (rows.length) dirty.push(String(name));
   }
@@ -260,7 +279,8 @@ export function withMysql<T extends SettingsFixtures>(test: TestAPI<T>) {
     ],
     databaseSchema: [
       async ({ databaseUrl, harnessSettings }, use) => {
-        await applySchemaFiles(databaseUrl, SCHEMA_DIR, harnessSettings.serviceTimeout);
+        const timeout = harnessSettings.serviceTimeout;
+        await buildSchema(databaseUrl, timeout, () => applySchemaFiles(databaseUrl, SCHEMA_DIR, timeout));
         await use(undefined);
       },
       { scope: "worker" },

@@ -22,7 +22,9 @@ package harness
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -37,6 +39,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 var (
@@ -207,8 +210,9 @@ func postgresPreflight(ctx context.Context, raw string, settings *Settings, _ Ru
 		}
 	}
 	ownURL := withDatabase(raw, own)
-	if _, err := ApplySchemaFiles(ctx, ownURL, filepath.Join(IntegrationDir(), "schema")); err != nil {
-		return fail(fmt.Errorf("schema: %w", err))
+	if err := postgresBuildSchema(ctx, ownURL); err != nil {
+		_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+identifier+" WITH (FORCE)")
+		return fail(err)
 	}
 	config, err := pgxpool.ParseConfig(ownURL)
 	if err != nil {
@@ -241,6 +245,100 @@ func postgresRelease() {
 		_ = postgresRun.lock.Close(ctx)
 	}
 	postgresRun.lock, postgresRun.pool = nil, nil
+}
+
+// sqlDialect names this database for the migration tools.
+const sqlDialect = "postgres"
+
+// postgresBuildSchema builds the new database: the migrations (migrations=goose), else schema/*.sql.
+func postgresBuildSchema(ctx context.Context, ownURL string) error {
+	if migrate == nil {
+		if _, err := ApplySchemaFiles(ctx, ownURL, filepath.Join(IntegrationDir(), "schema")); err != nil {
+			return fmt.Errorf("schema: %w", err)
+		}
+		return nil
+	}
+	db, err := OpenSQL(ownURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return migrate(ctx, sqlDialect, db)
+}
+
+// OpenSQL is a database/sql handle on databaseURL (pgx's stdlib driver, the session
+// bounds set), for tools that take one (migrations). Close it when done.
+func OpenSQL(databaseURL string) (*sql.DB, error) {
+	config, err := postgresConfig(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	return stdlib.OpenDB(*config), nil
+}
+
+// ScratchDatabaseURL creates an empty database of this test's own beside this binary's
+// (<its name>_mig_<random>, guarded like it) and drops it when the test ends: for
+// checking migrations from empty.
+func ScratchDatabaseURL(t testingTB) string {
+	t.Helper()
+	postgresReady(t)
+	postgresRun.Lock()
+	ownURL, ownName := postgresRun.ownURL, postgresRun.ownName
+	postgresRun.Unlock()
+	random := make([]byte, 4)
+	_, _ = rand.Read(random)
+	name := ownName + "_mig_" + hex.EncodeToString(random)
+	scratchURL := withDatabase(ownURL, name)
+	if err := postgresGuard(scratchURL, settingsFor(t)); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout())
+	defer cancel()
+	conn, err := postgresConnect(ctx, ownURL)
+	if err != nil {
+		t.Fatalf("integration-harness: %s: %s", postgresTitle, Redact(err.Error()))
+	}
+	defer conn.Close(context.Background())
+	identifier := pgx.Identifier{name}.Sanitize()
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+identifier); err != nil {
+		t.Fatalf("integration-harness: %s: %s", postgresTitle, Redact(err.Error()))
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), runTimeout())
+		defer cancel()
+		conn, err := postgresConnect(ctx, ownURL)
+		if err != nil {
+			t.Errorf("integration-harness: could not drop %s: %s", name, Redact(err.Error()))
+			return
+		}
+		defer conn.Close(context.Background())
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+identifier+" WITH (FORCE)"); err != nil {
+			t.Errorf("integration-harness: could not drop %s: %s", name, Redact(err.Error()))
+		}
+	})
+	return scratchURL
+}
+
+// UserTables lists the tables of db other than the migration tools' own, sorted.
+func UserTables(ctx context.Context, db *sql.DB) ([]string, error) {
+	rows, err := db.QueryContext(ctx, "SELECT c.relname FROM pg_class c "+
+		"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') "+
+		"AND NOT c.relispartition AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		if !keptTables[name] {
+			tables = append(tables, name)
+		}
+	}
+	return tables, rows.Err()
 }
 
 // ApplySchemaFiles runs every *.sql file of folder in name order on databaseURL; the names run.
@@ -286,6 +384,9 @@ func TruncateTablesWithRows(ctx context.Context, db interface {
 	}
 	var dirty []string
 	for _, table := range tables {
+		if keptTables[table[strings.LastIndex(table, ".")+1:]] {
+			continue
+		}
 		tag, err := db.Exec(ctx, "SELECT 1 FROM "+table+" LIMIT 1")
 		if err != nil {
 			return nil, err

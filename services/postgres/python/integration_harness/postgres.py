@@ -33,8 +33,10 @@ import pytest
 from psycopg import conninfo, pq, sql
 
 from .databases import (
+    HARNESS_TABLES,
     SCHEMA_DIR,
     SCHEMA_TABLE,
+    build_schema,
     claimed_by_another_run,
     schema_digest,
     schema_files,
@@ -219,7 +221,7 @@ def preflight(url: str, settings: Settings, workers: int = 1) -> None:
         ).fetchone()
         if not (row and row[0]):
             raise claimed_by_another_run(SERVICE, database, url)
-        truncate_tables_with_rows(conn, {f"public.{SCHEMA_TABLE}", SCHEMA_TABLE})
+        truncate_tables_with_rows(conn)
     except BaseException:
         conn.close()
         raise
@@ -296,15 +298,16 @@ def apply_schema_files(database_url: str, folder: Path = SCHEMA_DIR) -> list[str
 
 
 @pytest.fixture(scope="session")
-def database_schema(database_url: str) -> None:
+def database_schema(database_url: str, request: pytest.FixtureRequest) -> None:
     """Session: creates the schema once per test process (per xdist worker).
 
     By default it runs every ``tests/integration/schema/*.sql`` file in name
-    order, and again (on emptied tables) whenever a file changes. To run your
-    migrations instead, override this fixture in conftest.py. ``db`` and
-    ``clean_db`` depend on it.
+    order, and again (on emptied tables) whenever a file changes; with
+    ``migrations=alembic`` it runs your Alembic migrations instead (see
+    ``migrations.py``). To build it another way, override this fixture in
+    conftest.py. ``db`` and ``clean_db`` depend on it.
     """
-    apply_schema_files(database_url)
+    build_schema(database_url, apply_schema_files, request.session)
 
 
 @pytest.fixture(scope="session")
@@ -403,7 +406,7 @@ def truncate_tables_with_rows(
     conn: psycopg.Connection, keep: Iterable[str] = ()
 ) -> list[str]:
     """Empty every user table that has rows, except ``keep``; return the tables emptied."""
-    keep = {*keep, SCHEMA_TABLE}
+    keep = {*keep, *HARNESS_TABLES}
     tables = [
         (schema, table)
         for schema, table in conn.execute(_TABLES).fetchall()

@@ -21,7 +21,15 @@
  */
 import pg from "pg";
 import type { TestAPI } from "vitest";
-import { claimedByAnotherRun, SCHEMA_DIR, schemaFiles, workerDatabaseName } from "./databases";
+import {
+  buildSchema,
+  claimedByAnotherRun,
+  KEPT_TABLES,
+  SCHEMA_DIR,
+  schemaFiles,
+  useSqlDialect,
+  workerDatabaseName,
+} from "./databases";
 import { bounded, markStopped, Misconfigured, NotReady, stoppedReason } from "./readiness";
 import { ensureDisposable, ensureTestDatabase, guardedUrl, redact, UnsafeTarget } from "./safety";
 import { serviceOf } from "./services";
@@ -174,6 +182,22 @@ async function adminQuery(url: string, sql: string, timeoutSeconds: number): Pro
   }
 }
 
+useSqlDialect({
+  client: "pg",
+  connection: (url, timeoutSeconds) => ({
+    connectionString: url,
+    connectionTimeoutMillis: timeoutSeconds * 1000,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    lock_timeout: LOCK_TIMEOUT_MS,
+  }),
+  quote: (name) => pg.escapeIdentifier(name),
+  withDatabase: (url, name) => {
+    const own = new URL(url.replace("@/", "@localhost/"));
+    own.pathname = `/${name}`;
+    return url.includes("@/") ? own.toString().replace("@localhost/", "@/") : own.toString();
+  },
+});
+
 /** Run every `schema/*.sql` file in name order; return the names run. */
 export async function applySchemaFiles(
   databaseUrl: string,
@@ -193,7 +217,9 @@ export async function truncateTablesWithRows(client: pg.Client, keep: Iterable<s
       "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') " +
       "AND NOT c.relispartition AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'",
   );
-  const tables = found.filter(({ schema, table }) => !kept.has(table) && !kept.has(`${schema}.${table}`));
+  const tables = found.filter(
+    ({ schema, table }) => !kept.has(table) && !kept.has(`${schema}.${table}`) && !KEPT_TABLES.has(table),
+  );
   const dirty: string[] = [];
   for (const { name } of tables) {
     const { rowCount } = await client.query(`SELECT 1 FROM ${name} LIMIT 1`);
@@ -341,7 +367,8 @@ export function withPostgres<T extends SettingsFixtures>(test: TestAPI<T>) {
     databaseSchema: [
       async ({ databaseUrl, harnessSettings }, use) => {
         if (stoppedReason(SERVICE.title) === undefined) {
-          await applySchemaFiles(databaseUrl, SCHEMA_DIR, harnessSettings.serviceTimeout);
+          const timeout = harnessSettings.serviceTimeout;
+          await buildSchema(databaseUrl, timeout, () => applySchemaFiles(databaseUrl, SCHEMA_DIR, timeout));
         }
         await use(undefined);
       },

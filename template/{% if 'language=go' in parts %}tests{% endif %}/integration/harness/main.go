@@ -4,6 +4,7 @@ package harness
 
 import (
 	"context"
+	"database/sql"
 	"flag"
 	"fmt"
 	"os"
@@ -20,6 +21,14 @@ var (
 	runSettings *Settings
 	runContext  = RunContext{Parallel: 1}
 )
+
+// migrate, when set (harness/migrations.go, written with migrations=goose), builds
+// each test database in place of schema/*.sql: dialect is "postgres" or "mysql",
+// db is open on the new, empty database.
+var migrate func(ctx context.Context, dialect string, db *sql.DB) error
+
+// keptTables are never emptied by CleanDB: the migration tools' version tables.
+var keptTables = map[string]bool{"goose_db_version": true}
 
 // Main runs the tests of one test binary (a package): call it from TestMain,
 //

@@ -16,11 +16,13 @@ from pathlib import Path
 
 from .naming import xdist_worker
 from .safety import UnsafeTarget, redact
-from .services import Service
+from .services import MIGRATIONS, Service
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
 # The table holding the digest of the schema files the database was built from.
 SCHEMA_TABLE = "integration_harness_schema"
+# Tables the harness never empties or drops: its own and the migration tools' version tables.
+HARNESS_TABLES = frozenset({SCHEMA_TABLE, "alembic_version"})
 
 
 def schema_files(folder: Path = SCHEMA_DIR) -> list[Path]:
@@ -65,3 +67,33 @@ def claimed_by_another_run(service: Service, database: str, url: str) -> UnsafeT
         f"right now. Wait for it to finish, or give this run a database of its own "
         f"in {service.url_var} ('test' must be a whole word of its name)."
     )
+
+
+def build_schema(
+    database_url: str,
+    apply_schema_files: Callable[[str], object],
+    session: object | None = None,
+) -> None:
+    """The default ``database_schema``: the project's migrations, else ``schema/*.sql``.
+
+    With a migration tool chosen (``MIGRATIONS``) every migration not yet applied
+    runs on ``database_url`` (see ``migrations.py``). A failing migration stops
+    the run with one message naming it: at once in a single process; under
+    xdist each worker fails the test that needed it and runs no more
+    (``session``: the pytest session, told to stop).
+    """
+    if MIGRATIONS == "alembic":
+        import pytest
+
+        from .migrations import MigrationFailed, upgrade_to_head
+
+        try:
+            upgrade_to_head(database_url)
+        except MigrationFailed as error:
+            if xdist_worker() is None:
+                pytest.exit(str(error), returncode=3)
+            if session is not None:
+                session.shouldfail = "a migration failed"  # type: ignore[attr-defined]
+            pytest.fail(str(error), pytrace=False)
+    else:
+        apply_schema_files(database_url)

@@ -22,10 +22,12 @@ from .managed import enforce_managed_files
 from .naming import xdist_worker
 from .readiness import GRACE, Readiness, wait_for_all
 from .safety import UnsafeTarget, redact
-from .services import SERVICES, Service
+from .services import MIGRATIONS, SERVICES, Service
 from .settings import MissingSetting, Settings, load_settings
 
-pytest_plugins = [f"integration_harness.{service.module}" for service in SERVICES]
+pytest_plugins = [f"integration_harness.{service.module}" for service in SERVICES] + (
+    ["integration_harness.migrations"] if MIGRATIONS != "sql" else []
+)
 
 _READINESS = pytest.StashKey[list[Readiness]]()
 

@@ -47,3 +47,47 @@ export function claimedByAnotherRun(service: Service, database: string, url: str
       `('test' must be a whole word of its name).`,
   );
 }
+
+/** Tables the harness never empties: the migration tools' version tables. */
+export const KEPT_TABLES: ReadonlySet<string> = new Set(["knex_migrations", "knex_migrations_lock"]);
+
+/** How a migration tool reaches this project's SQL database (set by its module). */
+export interface SqlDialect {
+  /** Knex's client name. */
+  client: "pg" | "mysql2";
+  /** The driver's connection options for `url` (timeouts and bounds set). */
+  connection(url: string, timeoutSeconds: number): object;
+  /** `name` quoted as an identifier. */
+  quote(name: string): string;
+  /** `url` pointed at database `name`. */
+  withDatabase(url: string, name: string): string;
+}
+
+let dialect: SqlDialect | undefined;
+let migrator: ((databaseUrl: string, timeoutSeconds: number) => Promise<void>) | undefined;
+
+/** Called by the SQL module (postgres.ts, mysql.ts) when it loads. */
+export function useSqlDialect(chosen: SqlDialect): void {
+  dialect = chosen;
+}
+
+/** The SQL database's dialect; throws without a SQL database. */
+export function sqlDialect(): SqlDialect {
+  if (dialect === undefined) throw new Error("migrations need a SQL database (database=postgres/mysql/mariadb)");
+  return dialect;
+}
+
+/** Called by `migrations.ts` (migrations=knex): build each worker database with the migrations. */
+export function useMigrator(run: (databaseUrl: string, timeoutSeconds: number) => Promise<void>): void {
+  migrator = run;
+}
+
+/** The default `databaseSchema`: the project's migrations when a tool is chosen, else `applySchemaFiles`. */
+export async function buildSchema(
+  databaseUrl: string,
+  timeoutSeconds: number,
+  applySchemaFiles: () => Promise<unknown>,
+): Promise<void> {
+  if (migrator !== undefined) await migrator(databaseUrl, timeoutSeconds);
+  else await applySchemaFiles();
+}
