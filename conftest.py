@@ -8,17 +8,33 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _pytest.nodeid import coerce_node_id
 
 from tests.rig import install, make, render
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_itemcollected(item: pytest.Item) -> None:
     """Every test not marked ``render_only`` joins the xdist group "services": one worker
     runs them one after another, since they share the native servers (a leak audit after
     one run must not see another's data). Render-only tests run on the other worker."""
+    if item.get_closest_marker("render_only") is None:
+        item.add_marker(pytest.mark.xdist_group("services"))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Give each grouped test its group in its id, as ``--dist loadgroup`` expects.
+
+    pytest-xdist 3.8 writes the group into ``item._nodeid``, which pytest 9.2 no longer
+    reads (a node's id is ``item._id``), so without this every group is ignored and two
+    workers would use the native servers at once (checked: tests/test_xdist_groups.py)."""
+    if not config.getvalue("loadgroup"):
+        return
     for item in items:
-        if item.get_closest_marker("render_only") is None:
-            item.add_marker(pytest.mark.xdist_group("services"))
+        if item.get_closest_marker("xdist_group") and "@" not in item.nodeid:
+            item._id = coerce_node_id(item.nodeid + "@services")
 
 
 @pytest.fixture(autouse=True)
