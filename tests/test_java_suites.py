@@ -55,7 +55,8 @@ JAVA = {
     "default-stack": {"web_framework": "spring-web"},
     "default-stack-plain": {},
     "spring-web-mysql": {**NONE, "database": "mysql", "web_framework": "spring-web"},
-    "postgres-alone": {**NONE, "database": "postgres"},
+    # migrations=flyway compiled on PostgreSQL (run end to end on MySQL below).
+    "postgres-alone": {**NONE, "database": "postgres", "migrations": "flyway"},
     "mysql-alone": {**NONE, "database": "mysql"},
     "mariadb-alone": {**NONE, "database": "mariadb"},
     "redis-alone": {**NONE, "cache": "redis"},
@@ -81,7 +82,13 @@ JAVA = {
     },
     "mongodb-alone": {**NONE, "document_store": "mongodb"},
     "mariadb-kafka": {**NONE, "database": "mariadb", "queue": "kafka"},
-    "mysql-redis-streams": {**NONE, "database": "mysql", "queue": "redis"},
+    # migrations=flyway: Flyway builds each fork's database, MigrationsIT runs.
+    "mysql-redis-streams": {
+        **NONE,
+        "database": "mysql",
+        "queue": "redis",
+        "migrations": "flyway",
+    },
     "no-services": {**NONE, "ci": "none"},
 }
 SUMMARY = re.compile(
@@ -110,7 +117,7 @@ END_TO_END = {
         "AccountsApiIT",
         "AccountsApiRateLimitIT",
     ),
-    "mysql-redis-streams": ("AccountsIT", "JobQueueIT"),
+    "mysql-redis-streams": ("AccountsIT", "JobQueueIT", "MigrationsIT"),
     "mariadb-kafka": ("AccountsIT", "ShipmentEventsIT"),
     "nats-external-services": (
         "OrderEventsIT",
