@@ -13,7 +13,9 @@ What covers what (CI time matters: each Maven run costs a JVM start, about 5 s h
   Surefire forks, each a worker with its own database and Redis index); the leak audit must
   find nothing after each run; the default stack's last run must leave its reports
   (Surefire's JUnit XML, JaCoCo's XML naming the example app) where CI publishes them. (MySQL's project runs against the native MariaDB, with MySQL
-  Connector/J, as the Python MySQL variant does.)
+  Connector/J, as the Python MySQL variant does.) MySQL with Redis Streams answers
+  ``migrations=flyway``: Flyway builds each fork's database from the example migration and
+  ``MigrationsIT`` runs (upgrade from empty, again, clean then upgrade on scratch databases).
 - Every Java project shape (default stack with and without spring-web, spring-web on MySQL
   without Redis, each service alone, no services) is compiled with ``-Xlint:all`` and warnings
   as errors (``maven.compiler.failOnWarning`` in its pom.xml): the end-to-end projects by their
@@ -287,6 +289,28 @@ def test_java_run_refuses_a_redis_database_holding_keys_and_keeps_them(
     assert result.returncode != 0
     assert "the database already holds 1 keys the harness did not create" in output
     assert kept == b"1"
+
+
+def test_java_failing_flyway_migration_fails_the_run_naming_it(tmp_path: Path) -> None:
+    """migrations=flyway on PostgreSQL: V1 runs, a broken V2 fails every test that needs
+    the database (and the migration tests) with one message naming it; nothing left."""
+    project = java_project(tmp_path, "postgres-alone")
+    (project / "tests/integration/migrations/V2__broken.sql").write_text(
+        "CREATE TABLE broken (account_id bigint REFERENCES no_such_table (id));\n"
+    )
+
+    result = make(project, "integration-test-external")
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert (
+        "PostgreSQL: migration V2 (V2__broken.sql) failed on database 'app_test': "
+        'ERROR: relation "no_such_table" does not exist'
+    ) in output, output[-3000:]
+    assert "in integration.MigrationsIT" in output
+    run, failures, errors, _skipped = summary(output)
+    assert run > 0 and failures + errors == run, output[-3000:]
+    assert leftovers() == {}
 
 
 def test_java_run_stops_on_a_missing_managed_file_before_any_service(
