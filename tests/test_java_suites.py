@@ -27,6 +27,8 @@ What covers what (CI time matters: each Maven run costs a JVM start, about 5 s h
   removes the queues, buckets and retained messages a killed run left, keeping newer ones;
   on MongoDB (``mongodb-alone``) it empties the test database and drops the worker databases
   a killed run left, keeping another database.
+- ``migrations=flyway`` on PostgreSQL (``postgres-alone``, otherwise compiled only): a broken
+  second migration fails the run with one message naming it, after the first one ran.
 - The guard cases of MongoDB, MQTT, AWS and the three external-service mocks (their guard.yml: hostile
   settings refused, safe ones accepted) through the Java modules, without a service
   (``GuardCases``, a main class run on the compiled suite).
