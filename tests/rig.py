@@ -38,8 +38,13 @@ CHOICE_QUESTIONS = (
     "migrations",
     "ci",
 )
-# The migration tool each language offers (migrations=<tool>); flyway is not offered yet.
-MIGRATION_TOOLS = {"alembic": "python", "knex": "typescript", "goose": "go"}
+# The migration tool each language offers (migrations=<tool>).
+MIGRATION_TOOLS = {
+    "alembic": "python",
+    "knex": "typescript",
+    "flyway": "java",
+    "goose": "go",
+}
 SERVICES = ROOT / "services"
 # The questions whose answers choose services; with all of them "none", no service.
 NONE = {"database": "none", "cache": "none", "queue": "none"}

@@ -13,7 +13,9 @@ What covers what (CI time matters: each Maven run costs a JVM start, about 5 s h
   Surefire forks, each a worker with its own database and Redis index); the leak audit must
   find nothing after each run; the default stack's last run must leave its reports
   (Surefire's JUnit XML, JaCoCo's XML naming the example app) where CI publishes them. (MySQL's project runs against the native MariaDB, with MySQL
-  Connector/J, as the Python MySQL variant does.)
+  Connector/J, as the Python MySQL variant does.) MySQL with Redis Streams answers
+  ``migrations=flyway``: Flyway builds each fork's database from the example migration and
+  ``MigrationsIT`` runs (upgrade from empty, again, clean then upgrade on scratch databases).
 - Every Java project shape (default stack with and without spring-web, spring-web on MySQL
   without Redis, each service alone, no services) is compiled with ``-Xlint:all`` and warnings
   as errors (``maven.compiler.failOnWarning`` in its pom.xml): the end-to-end projects by their
@@ -25,6 +27,8 @@ What covers what (CI time matters: each Maven run costs a JVM start, about 5 s h
   removes the queues, buckets and retained messages a killed run left, keeping newer ones;
   on MongoDB (``mongodb-alone``) it empties the test database and drops the worker databases
   a killed run left, keeping another database.
+- ``migrations=flyway`` on PostgreSQL (``postgres-alone``, otherwise compiled only): a broken
+  second migration fails the run with one message naming it, after the first one ran.
 - The guard cases of MongoDB, MQTT, AWS and the three external-service mocks (their guard.yml: hostile
   settings refused, safe ones accepted) through the Java modules, without a service
   (``GuardCases``, a main class run on the compiled suite).
@@ -55,7 +59,8 @@ JAVA = {
     "default-stack": {"web_framework": "spring-web"},
     "default-stack-plain": {},
     "spring-web-mysql": {**NONE, "database": "mysql", "web_framework": "spring-web"},
-    "postgres-alone": {**NONE, "database": "postgres"},
+    # migrations=flyway compiled on PostgreSQL (run end to end on MySQL below).
+    "postgres-alone": {**NONE, "database": "postgres", "migrations": "flyway"},
     "mysql-alone": {**NONE, "database": "mysql"},
     "mariadb-alone": {**NONE, "database": "mariadb"},
     "redis-alone": {**NONE, "cache": "redis"},
@@ -81,7 +86,13 @@ JAVA = {
     },
     "mongodb-alone": {**NONE, "document_store": "mongodb"},
     "mariadb-kafka": {**NONE, "database": "mariadb", "queue": "kafka"},
-    "mysql-redis-streams": {**NONE, "database": "mysql", "queue": "redis"},
+    # migrations=flyway: Flyway builds each fork's database, MigrationsIT runs.
+    "mysql-redis-streams": {
+        **NONE,
+        "database": "mysql",
+        "queue": "redis",
+        "migrations": "flyway",
+    },
     "no-services": {**NONE, "ci": "none"},
 }
 SUMMARY = re.compile(
@@ -110,7 +121,7 @@ END_TO_END = {
         "AccountsApiIT",
         "AccountsApiRateLimitIT",
     ),
-    "mysql-redis-streams": ("AccountsIT", "JobQueueIT"),
+    "mysql-redis-streams": ("AccountsIT", "JobQueueIT", "MigrationsIT"),
     "mariadb-kafka": ("AccountsIT", "ShipmentEventsIT"),
     "nats-external-services": (
         "OrderEventsIT",
@@ -280,6 +291,28 @@ def test_java_run_refuses_a_redis_database_holding_keys_and_keeps_them(
     assert result.returncode != 0
     assert "the database already holds 1 keys the harness did not create" in output
     assert kept == b"1"
+
+
+def test_java_failing_flyway_migration_fails_the_run_naming_it(tmp_path: Path) -> None:
+    """migrations=flyway on PostgreSQL: V1 runs, a broken V2 fails every test that needs
+    the database (and the migration tests) with one message naming it; nothing left."""
+    project = java_project(tmp_path, "postgres-alone")
+    (project / "tests/integration/migrations/V2__broken.sql").write_text(
+        "CREATE TABLE broken (account_id bigint REFERENCES no_such_table (id));\n"
+    )
+
+    result = make(project, "integration-test-external")
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert (
+        "PostgreSQL: migration V2 (V2__broken.sql) failed on database 'app_test': "
+        'ERROR: relation "no_such_table" does not exist'
+    ) in output, output[-3000:]
+    assert "in integration.MigrationsIT" in output
+    run, failures, errors, _skipped = summary(output)
+    assert run > 0 and failures + errors == run, output[-3000:]
+    assert leftovers() == {}
 
 
 def test_java_run_stops_on_a_missing_managed_file_before_any_service(

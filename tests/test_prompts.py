@@ -191,8 +191,12 @@ def test_web_framework_menu_offers_only_what_renders(
             "knex",
             "goose is for language=go; with language=typescript choose knex or sql",
         ),
-        # Java: Flyway is disabled (not yet), so Up wraps around to sql.
-        (DOWN * 2 + ENTER, "sql", "flyway is not available yet"),
+        # Java: Up skips the disabled goose to Flyway.
+        (
+            DOWN * 2 + ENTER,
+            "flyway",
+            "goose is for language=go; with language=java choose flyway or sql",
+        ),
         # Go: goose is the last choice.
         (
             DOWN * 3 + ENTER,

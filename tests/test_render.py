@@ -141,6 +141,11 @@ def test_expected_files_present_and_absent(
             "migrations.integration.ts",
             "migrations/0001_example_accounts.ts",
         ],
+        "flyway": [
+            "src/test/java/integration/harness/Migrations.java",
+            "src/test/java/integration/MigrationsIT.java",
+            "migrations/V1__example_accounts.sql",
+        ],
         "goose": [
             "harness/migrations.go",
             "migrations_test.go",

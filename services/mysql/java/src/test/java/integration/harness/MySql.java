@@ -43,12 +43,16 @@ import org.junit.jupiter.api.extension.ParameterContext;
  * the end. Before the run the harness checks {@code DATABASE()}, claims the database with a
  * named lock ({@code GET_LOCK}, the same as the Python and TypeScript harnesses) held until the
  * JVM ends, and empties the tables a killed run left. Statements give up after 30 s, lock waits
- * after 10 s.
+ * after 10 s. The schema is every {@code schema/*.sql} file; with migrations=flyway it is the
+ * project's Flyway migrations instead (see {@code Migrations}), run once per test JVM, and {@code
+ * flyway_schema_history} is never emptied.
  */
 public final class MySql implements ServiceModule {
   static final String TITLE = Services.Catalogue.title("mysql", "mariadb");
   static final String URL_VAR = Services.Catalogue.urlVar("mysql", "mariadb");
   static final String SCHEMA_TABLE = "integration_harness_schema";
+  /** Flyway's version table (migrations=flyway): the cleaning never empties it. */
+  static final String VERSION_TABLE = "flyway_schema_history";
   // Access denied, unknown database, host not allowed, wrong authentication plugin.
   private static final Set<Integer> PERMANENT_ERRORS = Set.of(1045, 1049, 1130, 1251, 1698);
   private static final List<String> BOUNDS =
@@ -72,6 +76,15 @@ public final class MySql implements ServiceModule {
   @Retention(RetentionPolicy.RUNTIME)
   @Target(ElementType.PARAMETER)
   public @interface Url {}
+
+  /**
+   * A {@code DataSource} on an empty scratch database of this test's own ({@code
+   * <worker's database>_mig_<random>}, guarded like it), dropped after the test: for checking
+   * migrations from empty.
+   */
+  @Retention(RetentionPolicy.RUNTIME)
+  @Target(ElementType.PARAMETER)
+  public @interface Scratch {}
 
   /** Where the driver will connect: host, port, credentials and database. */
   record Where(String host, int port, String user, String password, String database) {
@@ -246,7 +259,10 @@ public final class MySql implements ServiceModule {
   /** Empty every table of the connection's database that has rows, except {@code keep}. */
   public static List<String> truncateTablesWithRows(Connection conn, Set<String> keep)
       throws SQLException {
-    List<String> tables = tables(conn).stream().filter(name -> !keep.contains(name)).toList();
+    List<String> tables =
+        tables(conn).stream()
+            .filter(name -> !keep.contains(name) && !name.equals(VERSION_TABLE))
+            .toList();
     if (tables.isEmpty()) {
       return List.of();
     }
@@ -349,6 +365,86 @@ public final class MySql implements ServiceModule {
     return files.stream().map(file -> file.getFileName().toString()).toList();
   }
 
+  /** A small pool on {@code where} with the session bounds, for tools that take a DataSource. */
+  static HikariDataSource pool(Where where, Duration timeout, String purpose) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(where.jdbcUrl());
+    config.setUsername(where.user());
+    config.setPassword(where.password());
+    config.addDataSourceProperty("allowPublicKeyRetrieval", "true");
+    config.addDataSourceProperty("sslMode", "DISABLED");
+    config.addDataSourceProperty("socketTimeout", String.valueOf(timeout.toMillis() + 30_000));
+    // The lock waits of BOUNDS (both servers know these two).
+    config.setConnectionInitSql(
+        "SET SESSION innodb_lock_wait_timeout = 10, SESSION lock_wait_timeout = 10");
+    config.setMaximumPoolSize(4);
+    config.setMinimumIdle(0);
+    config.setConnectionTimeout(Math.max(250, timeout.toMillis()));
+    config.setPoolName("integration-harness-mysql-" + purpose);
+    return new HikariDataSource(config);
+  }
+
+  /**
+   * Build this JVM's database once: the migrations (migrations=flyway), else {@code schema/*.sql}.
+   * A failure is kept: every test that needs the database gets the same message.
+   */
+  private static void buildSchema(Session session, Shared shared) {
+    Path schema = Settings.integrationDir().resolve("schema");
+    String problem =
+        session.shared(
+            "mysql.schema",
+            String.class,
+            () -> {
+              Where mine = workerTarget(session.settings());
+              Duration timeout = session.settings().serviceTimeout();
+              try {
+                if (Services.MIGRATE != null) {
+                  try (HikariDataSource pool = pool(mine, timeout, "migrations")) {
+                    Services.MIGRATE.migrate(pool, timeout);
+                  }
+                } else {
+                  applySchemaFiles(shared.get(true), schema);
+                }
+                return "";
+              } catch (Exception error) {
+                return Services.MIGRATE != null
+                    ? TITLE + ": " + error.getMessage()
+                    : "cannot build the schema from " + schema + ": " + error.getMessage();
+              }
+            });
+    if (!problem.isEmpty()) {
+      throw new IllegalStateException(Safety.redact(problem));
+    }
+  }
+
+  /** A scratch database and its pool ({@code @Scratch}). */
+  private record ScratchDb(HikariDataSource pool, Where owner, String name, Duration timeout) {
+    void drop() throws SQLException {
+      pool.close();
+      try (Connection conn = connect(owner, timeout);
+          Statement statement = conn.createStatement()) {
+        statement.execute("DROP DATABASE IF EXISTS " + quote(name));
+      }
+    }
+  }
+
+  private static ScratchDb scratch(Session session) throws SQLException {
+    Settings settings = session.settings();
+    Where mine = workerTarget(settings);
+    String name =
+        mine.database() + "_mig_" + HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(4)
+            .putInt(new java.security.SecureRandom().nextInt()).array());
+    Where target = mine.withDatabase(name);
+    Safety.ensureDisposable(
+        TITLE, target.jdbcUrl(), List.of(target.host()), settings.allowedHosts(), name);
+    Duration timeout = settings.serviceTimeout();
+    try (Connection conn = connect(mine, timeout);
+        Statement statement = conn.createStatement()) {
+      statement.execute("CREATE DATABASE " + quote(name));
+    }
+    return new ScratchDb(pool(target, timeout, "scratch"), mine, name, timeout);
+  }
+
   /** This JVM's connection to its database with the schema built, shared by the tests. */
   private static final class Shared implements AutoCloseable {
     private final Where where;
@@ -394,13 +490,7 @@ public final class MySql implements ServiceModule {
         () -> {
           Shared shared =
               new Shared(workerTarget(session.settings()), session.settings().serviceTimeout());
-          Path schema = Settings.integrationDir().resolve("schema");
-          try {
-            applySchemaFiles(shared.get(true), schema);
-          } catch (Exception error) {
-            throw new IllegalStateException(
-                "cannot build the schema from " + schema + ": " + error.getMessage(), error);
-          }
+          buildSchema(session, shared);
           return shared;
         });
   }
@@ -440,6 +530,10 @@ public final class MySql implements ServiceModule {
     Class<?> type = parameter.getParameter().getType();
     if (type == String.class) {
       return workerTarget(session.settings()).urlWithCredentials();
+    }
+    if (type == DataSource.class && parameter.isAnnotated(Scratch.class)) {
+      return Session.perTest(context, "mysql.scratch", () -> scratch(session), ScratchDb::drop)
+          .pool();
     }
     if (type == DataSource.class) {
       return dataSource(session);

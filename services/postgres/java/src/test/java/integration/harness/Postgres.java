@@ -44,12 +44,16 @@ import org.junit.jupiter.api.extension.ParameterContext;
  * session-level advisory lock (two runs at once cannot empty each other's tables; the same lock
  * as the Python and TypeScript harnesses) and empties every table with rows a killed run left.
  * Every harness session bounds its statements ({@code statement_timeout} 30 s, {@code
- * lock_timeout} 10 s). The schema is every {@code schema/*.sql} file, run again when one changes.
+ * lock_timeout} 10 s). The schema is every {@code schema/*.sql} file, run again when one changes;
+ * with migrations=flyway it is the project's Flyway migrations instead (see {@code Migrations}),
+ * run once per test JVM, and {@code flyway_schema_history} is never emptied.
  */
 public final class Postgres implements ServiceModule {
   static final String TITLE = Services.Catalogue.title("postgres");
   static final String URL_VAR = Services.Catalogue.urlVar("postgres");
   static final String SCHEMA_TABLE = "integration_harness_schema";
+  /** Tables the cleaning never empties: the schema digest and Flyway's version table. */
+  static final Set<String> KEPT_TABLES = Set.of(SCHEMA_TABLE, "flyway_schema_history");
   private static final Set<String> PERMANENT_STATES = Set.of("28P01", "28000", "3D000", "42501");
   private static final String TABLES =
       "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -71,6 +75,15 @@ public final class Postgres implements ServiceModule {
   @Retention(RetentionPolicy.RUNTIME)
   @Target(ElementType.PARAMETER)
   public @interface Url {}
+
+  /**
+   * A {@code DataSource} on an empty scratch database of this test's own ({@code
+   * <worker's database>_mig_<random>}, guarded like it), dropped after the test: for checking
+   * migrations from empty.
+   */
+  @Retention(RetentionPolicy.RUNTIME)
+  @Target(ElementType.PARAMETER)
+  public @interface Scratch {}
 
   /** Where pgjdbc will connect for a URL: its JDBC form, credentials, hosts and database. */
   record Where(String jdbcUrl, Properties credentials, List<String> hosts, String database) {
@@ -260,7 +273,7 @@ public final class Postgres implements ServiceModule {
       while (rows.next()) {
         String schema = rows.getString(1);
         String table = rows.getString(2);
-        if (!table.equals(SCHEMA_TABLE)
+        if (!KEPT_TABLES.contains(table)
             && !keep.contains(table)
             && !keep.contains(schema + "." + table)) {
           tables.add(new String[] {schema, table});
@@ -358,6 +371,85 @@ public final class Postgres implements ServiceModule {
     return files.stream().map(file -> file.getFileName().toString()).toList();
   }
 
+  /** A small pool on {@code where} with the session bounds, for tools that take a DataSource. */
+  static HikariDataSource pool(Where where, Duration timeout, String purpose) {
+    Properties properties = new Properties();
+    properties.putAll(where.credentials());
+    properties.setProperty("options", "-c statement_timeout=30s -c lock_timeout=10s");
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(where.jdbcUrl());
+    config.setDataSourceProperties(properties);
+    config.setMaximumPoolSize(4);
+    config.setMinimumIdle(0);
+    config.setConnectionTimeout(Math.max(250, timeout.toMillis()));
+    config.setPoolName("integration-harness-postgres-" + purpose);
+    return new HikariDataSource(config);
+  }
+
+  /**
+   * Build this JVM's database once: the migrations (migrations=flyway), else {@code schema/*.sql}.
+   * A failure is kept: every test that needs the database gets the same message.
+   */
+  private static void buildSchema(Session session, Shared shared) {
+    String problem =
+        session.shared(
+            "postgres.schema",
+            String.class,
+            () -> {
+              Where mine = workerTarget(session.settings());
+              Duration timeout = session.settings().serviceTimeout();
+              try {
+                if (Services.MIGRATE != null) {
+                  try (HikariDataSource pool = pool(mine, timeout, "migrations")) {
+                    Services.MIGRATE.migrate(pool, timeout);
+                  }
+                } else {
+                  applySchemaFiles(shared.get(true), schemaDir());
+                }
+                return "";
+              } catch (Exception error) {
+                return Services.MIGRATE != null
+                    ? TITLE + ": " + error.getMessage()
+                    : "cannot build the schema from " + schemaDir() + ": " + error.getMessage();
+              }
+            });
+    if (!problem.isEmpty()) {
+      throw new IllegalStateException(Safety.redact(problem));
+    }
+  }
+
+  /** A scratch database and its pool ({@code @Scratch}). */
+  private record ScratchDb(HikariDataSource pool, Where owner, String name, Duration timeout) {
+    void drop() throws SQLException {
+      pool.close();
+      try (Connection conn = connect(owner, timeout);
+          Statement statement = conn.createStatement()) {
+        statement.execute("DROP DATABASE IF EXISTS " + quoteName(name) + " WITH (FORCE)");
+      }
+    }
+  }
+
+  private static String quoteName(String name) {
+    return "\"" + name.replace("\"", "\"\"") + "\"";
+  }
+
+  private static ScratchDb scratch(Session session) throws SQLException {
+    Settings settings = session.settings();
+    Where mine = workerTarget(settings);
+    String name =
+        mine.database() + "_mig_" + HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(4)
+            .putInt(new java.security.SecureRandom().nextInt()).array());
+    Where target = mine.withDatabase(name);
+    Safety.ensureDisposable(
+        TITLE, target.jdbcUrl(), target.hosts(), settings.allowedHosts(), target.database());
+    Duration timeout = settings.serviceTimeout();
+    try (Connection conn = connect(mine, timeout);
+        Statement statement = conn.createStatement()) {
+      statement.execute("CREATE DATABASE " + quoteName(name));
+    }
+    return new ScratchDb(pool(target, timeout, "scratch"), mine, name, timeout);
+  }
+
   /** This JVM's connection to its database with the schema built, shared by the tests. */
   private static final class Shared implements AutoCloseable {
     private final Where target;
@@ -403,12 +495,7 @@ public final class Postgres implements ServiceModule {
         () -> {
           Where mine = workerTarget(session.settings());
           Shared shared = new Shared(mine, session.settings().serviceTimeout());
-          try {
-            applySchemaFiles(shared.get(true), schemaDir());
-          } catch (Exception error) {
-            throw new IllegalStateException(
-                "cannot build the schema from " + schemaDir() + ": " + error.getMessage(), error);
-          }
+          buildSchema(session, shared);
           return shared;
         });
   }
@@ -445,6 +532,10 @@ public final class Postgres implements ServiceModule {
     Class<?> type = parameter.getParameter().getType();
     if (type == String.class) {
       return workerTarget(session.settings()).urlWithCredentials();
+    }
+    if (type == DataSource.class && parameter.isAnnotated(Scratch.class)) {
+      return Session.perTest(context, "postgres.scratch", () -> scratch(session), ScratchDb::drop)
+          .pool();
     }
     if (type == DataSource.class) {
       return dataSource(session);
