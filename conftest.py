@@ -30,7 +30,7 @@ def pytest_collection_modifyitems(
     pytest-xdist 3.8 writes the group into ``item._nodeid``, which pytest 9.2 no longer
     reads (a node's id is ``item._id``), so without this every group is ignored and two
     workers would use the native servers at once (checked: tests/test_xdist_groups.py)."""
-    if not config.getvalue("loadgroup"):
+    if not getattr(config.option, "loadgroup", False):  # xdist off (-n 0, -p no:xdist)
         return
     for item in items:
         if item.get_closest_marker("xdist_group") and "@" not in item.nodeid:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from hooks import assemble
+from tests.audit import KEPT_TABLES, SCHEMA_TABLE
 from tests.rig import CATALOGUE, ROOT, guard_cases
 
 pytestmark = pytest.mark.render_only  # never talks to the test services (conftest.py)
@@ -226,3 +227,20 @@ def test_few_files_outside_its_folder_mention_a_service(name: str) -> None:
         f"{len(found)} files outside services/{name}/ mention {name}:\n  "
         + "\n  ".join(found)
     )
+
+
+def test_every_harness_keeps_every_migration_tools_version_table() -> None:
+    """Two projects of a user's may share a test database and use different migration tools:
+    no harness empties another tool's version table (the leak audit keeps the same ones)."""
+    version_tables = KEPT_TABLES - {SCHEMA_TABLE}
+    lists = {
+        "python": "template/{% if 'language=python' in parts %}tests{% endif %}/integration/integration_harness/databases.py",
+        "typescript": "template/{% if 'language=typescript' in parts %}tests{% endif %}/integration/harness/databases.ts",
+        "go": "template/{% if 'language=go' in parts %}tests{% endif %}/integration/harness/main.go",
+        "java postgres": "services/postgres/java/src/test/java/integration/harness/Postgres.java",
+        "java mysql": "services/mysql/java/src/test/java/integration/harness/MySql.java",
+    }
+    for where, path in lists.items():
+        text = (ROOT / path).read_text()
+        missing = {table for table in version_tables if f'"{table}"' not in text}
+        assert not missing, f"{where} ({path}) would empty {sorted(missing)}"

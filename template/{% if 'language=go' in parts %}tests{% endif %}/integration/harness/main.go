@@ -27,8 +27,15 @@ var (
 // db is open on the new, empty database.
 var migrate func(ctx context.Context, dialect string, db *sql.DB) error
 
-// keptTables are never emptied by CleanDB: the migration tools' version tables.
-var keptTables = map[string]bool{"goose_db_version": true}
+// keptTables are never emptied by CleanDB: every migration tool's version table (another
+// project of yours on the same test database may use another tool).
+var keptTables = map[string]bool{
+	"alembic_version":       true,
+	"goose_db_version":      true,
+	"flyway_schema_history": true,
+	"knex_migrations":       true,
+	"knex_migrations_lock":  true,
+}
 
 // Main runs the tests of one test binary (a package): call it from TestMain,
 //

@@ -21,8 +21,18 @@ from .services import MIGRATIONS, Service
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
 # The table holding the digest of the schema files the database was built from.
 SCHEMA_TABLE = "integration_harness_schema"
-# Tables the harness never empties or drops: its own and the migration tools' version tables.
-HARNESS_TABLES = frozenset({SCHEMA_TABLE, "alembic_version"})
+# Tables the harness never empties: its own and every migration tool's version table (another
+# project of yours on the same test database may use another tool).
+HARNESS_TABLES = frozenset(
+    {
+        SCHEMA_TABLE,
+        "alembic_version",
+        "goose_db_version",
+        "flyway_schema_history",
+        "knex_migrations",
+        "knex_migrations_lock",
+    }
+)
 
 
 def schema_files(folder: Path = SCHEMA_DIR) -> list[Path]:

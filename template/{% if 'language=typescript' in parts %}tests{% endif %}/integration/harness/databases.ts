@@ -48,8 +48,17 @@ export function claimedByAnotherRun(service: Service, database: string, url: str
   );
 }
 
-/** Tables the harness never empties: the migration tools' version tables. */
-export const KEPT_TABLES: ReadonlySet<string> = new Set(["knex_migrations", "knex_migrations_lock"]);
+/**
+ * Tables the harness never empties: every migration tool's version table (another project
+ * of yours on the same test database may use another tool).
+ */
+export const KEPT_TABLES: ReadonlySet<string> = new Set([
+  "alembic_version",
+  "goose_db_version",
+  "flyway_schema_history",
+  "knex_migrations",
+  "knex_migrations_lock",
+]);
 
 /** How a migration tool reaches this project's SQL database (set by its module). */
 export interface SqlDialect {

@@ -53,6 +53,14 @@ public final class MySql implements ServiceModule {
   static final String SCHEMA_TABLE = "integration_harness_schema";
   /** Flyway's version table (migrations=flyway): the cleaning never empties it. */
   static final String VERSION_TABLE = "flyway_schema_history";
+  /** Never emptied: every migration tool's version table (another project may use another). */
+  static final Set<String> VERSION_TABLES =
+      Set.of(
+          "alembic_version",
+          "goose_db_version",
+          VERSION_TABLE,
+          "knex_migrations",
+          "knex_migrations_lock");
   // Access denied, unknown database, host not allowed, wrong authentication plugin.
   private static final Set<Integer> PERMANENT_ERRORS = Set.of(1045, 1049, 1130, 1251, 1698);
   private static final List<String> BOUNDS =
@@ -261,7 +269,7 @@ public final class MySql implements ServiceModule {
       throws SQLException {
     List<String> tables =
         tables(conn).stream()
-            .filter(name -> !keep.contains(name) && !name.equals(VERSION_TABLE))
+            .filter(name -> !keep.contains(name) && !VERSION_TABLES.contains(name))
             .toList();
     if (tables.isEmpty()) {
       return List.of();

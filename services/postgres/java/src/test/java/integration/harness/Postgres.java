@@ -53,7 +53,14 @@ public final class Postgres implements ServiceModule {
   static final String URL_VAR = Services.Catalogue.urlVar("postgres");
   static final String SCHEMA_TABLE = "integration_harness_schema";
   /** Tables the cleaning never empties: the schema digest and Flyway's version table. */
-  static final Set<String> KEPT_TABLES = Set.of(SCHEMA_TABLE, "flyway_schema_history");
+  static final Set<String> KEPT_TABLES =
+      Set.of(
+          SCHEMA_TABLE,
+          "alembic_version",
+          "goose_db_version",
+          "flyway_schema_history",
+          "knex_migrations",
+          "knex_migrations_lock");
   private static final Set<String> PERMANENT_STATES = Set.of("28P01", "28000", "3D000", "42501");
   private static final String TABLES =
       "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
