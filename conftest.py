@@ -13,6 +13,14 @@ from _pytest.nodeid import coerce_node_id
 from tests.rig import install, make, render
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """An xdist worker's ``PYTEST_XDIST_*`` variables must not reach the generated suites
+    the tests run: a generated pytest harness would take them for its own worker's and
+    name its databases after gw0/gw1. xdist itself reads the worker's input, not these."""
+    for name in [name for name in os.environ if name.startswith("PYTEST_XDIST_")]:
+        del os.environ[name]
+
+
 def pytest_itemcollected(item: pytest.Item) -> None:
     """Every test not marked ``render_only`` joins the xdist group "services": one worker
     runs them one after another, since they share the native servers (a leak audit after
