@@ -30,6 +30,8 @@ import tempfile
 import warnings
 from pathlib import Path
 
+import yaml
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.languages import timed
@@ -70,31 +72,21 @@ KINDS = {
         "def test_queue(make_queue, i):\n    mark('queue')\n    make_queue('bench')\n",
         'test(`queue ${i}`, async ({ makeQueue }) => {\n    mark("queue");\n    await makeQueue("bench");\n  });',
     ),
-    "kafka": (
-        "Kafka: topic + consumer group, one message through",
-        (
-            "def test_kafka(make_kafka_topic, make_kafka_consumer, kafka_producer, i):\n"
-            "    mark('kafka')\n"
-            "    topic = make_kafka_topic('bench')\n"
-            "    consumer = make_kafka_consumer(topic)\n"
-            "    kafka_producer.produce(topic, b'x')\n"
-            "    kafka_producer.flush()\n"
-            "    assert any(consumer.poll(0.1) is not None for _ in range(100))\n"
-        ),
-        (
-            "test(`kafka ${i}`, async ({ makeKafkaTopic, makeKafkaConsumer, kafkaProducer }) => {\n"
-            '    mark("kafka");\n'
-            '    const topic = await makeKafkaTopic("bench");\n'
-            "    const reader = await makeKafkaConsumer(topic);\n"
-            '    await kafkaProducer.send({ topic, messages: [{ value: "x" }] });\n'
-            "    await reader.next();\n"
-            "  });"
-        ),
-    ),
 }
+# A service's own cases live in services/<name>/bench.yml (its knowledge in its folder).
+for _case_file in sorted(
+    (Path(__file__).resolve().parent.parent / "services").glob("*/bench.yml")
+):
+    for _kind, _case in yaml.safe_load(_case_file.read_text())["sidebyside"].items():
+        KINDS[_kind] = (_case["label"], _case["python"], _case["typescript"])
+SERVICE_KINDS = [
+    kind
+    for kind in KINDS
+    if kind not in ("baseline", "db", "clean_db", "redis", "queue")
+]
 STACK_KINDS = {
     "default": ["baseline", "db", "clean_db", "redis", "queue"],
-    "widest": ["baseline", "db", "clean_db", "redis", "kafka"],
+    "widest": ["baseline", "db", "clean_db", "redis", *SERVICE_KINDS],
 }
 
 PYTHON_MODULE = """
