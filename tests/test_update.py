@@ -532,6 +532,8 @@ RELEASES = {
     "0.1.0": "4573da9",  # "Mend: one unique_test_name helper in the harness; ..."
     "0.2.0": "7da2028",  # "README: suite timings for both languages"
 }
+# Later releases, by commit too: CI's clone may carry no tags.
+RELEASE_0_4_0 = {"0.4.0": "7fb2bf5"}  # "Release 0.4.0: Java and Go, ..."
 TEMPLATE_PARTS = (
     "copier.yml",
     "cookiecutter.json",
@@ -695,7 +697,7 @@ def test_a_maildev_project_of_0_4_0_updates_to_mailpit_and_names_the_renamed_set
     Mailpit now (TEST_MAILPIT_PORT/URL). The update replaces the compose service without
     a conflict; a user's old setting in .env.test.local stops the run naming its new
     name (rather than being ignored), and under the new name it is honoured."""
-    template = real_releases(tmp_path / "template", {"0.4.0": "0.4.0"}, "0.5.0")
+    template = real_releases(tmp_path / "template", RELEASE_0_4_0, "0.5.0")
     made = copy_cli(
         tmp_path / "project",
         *("--data", "external_services=[email]", "--data", "database=none"),
