@@ -6,6 +6,7 @@ stack and each service's guard cases come from the catalogue and the service fol
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import re
@@ -121,32 +122,54 @@ def valid(answers: dict[str, Any]) -> bool:
 def all_combinations() -> list[dict[str, Any]]:
     """A covering set of answers: every pair of answers to two questions appears in one.
 
-    The full product is thousands of projects; pairwise covers every answer and
-    every interaction of two answers in a few dozen. Greedy, so deterministic.
-    The defaults come first.
+    The full product is hundreds of thousands of projects; pairwise covers every answer
+    and every interaction of two answers in a few dozen. Greedy, so deterministic.
+    The defaults come first. Computed once per process (a fresh copy each call).
     """
+    return [
+        {**answers, "external_services": list(answers["external_services"])}
+        for answers in _all_combinations()
+    ]
+
+
+@functools.cache
+def _all_combinations() -> tuple[dict[str, Any], ...]:
     options = answer_options()
     names = list(options)
-    product = [
-        dict(zip(names, values)) for values in itertools.product(*options.values())
+    # Each (question, answer, question, answer) pair is a bit; a combination is the
+    # mask of its pairs, so "pairs still wanted" is one AND and a bit count.
+    bits: dict[tuple, int] = {}
+
+    def mask(values: tuple) -> int:
+        found = 0
+        for i, a in enumerate(values):
+            for j in range(i + 1, len(values)):
+                key = (i, a, j, values[j])
+                found |= 1 << bits.setdefault(key, len(bits))
+        return found
+
+    candidates = [
+        values
+        for values in itertools.product(*options.values())
+        if valid(as_answers(dict(zip(names, values))))
     ]
-    candidates = [values for values in product if valid(as_answers(values))]
-
-    def pairs(values: dict[str, Any]) -> set[tuple]:
-        return {
-            (a, values[a], b, values[b])
-            for i, a in enumerate(names)
-            for b in names[i + 1 :]
-        }
-
-    wanted = set().union(*(pairs(values) for values in candidates))
-    chosen = [next(v for v in candidates if as_answers(v) == defaults())]
-    wanted -= pairs(chosen[0])
+    masks = [mask(values) for values in candidates]
+    wanted = 0
+    for each in masks:
+        wanted |= each
+    first = next(
+        k
+        for k, values in enumerate(candidates)
+        if as_answers(dict(zip(names, values))) == defaults()
+    )
+    chosen = [first]
+    wanted &= ~masks[first]
     while wanted:
-        best = max(candidates, key=lambda values: len(pairs(values) & wanted))
+        # The first candidate adding most wanted pairs (max keeps the first on a tie).
+        best = max(range(len(masks)), key=lambda k: (masks[k] & wanted).bit_count())
         chosen.append(best)
-        wanted -= pairs(best)
-    return [as_answers(values) for values in chosen]
+        wanted &= ~masks[best]
+    return tuple(as_answers(dict(zip(names, candidates[k]))) for k in chosen)
 
 
 def combination_id(answers: dict[str, Any]) -> str:
