@@ -8,6 +8,7 @@ per-choice validator), which the arrow keys skip and which shows its reason.
 from __future__ import annotations
 
 import io
+import os
 import re
 import sys
 from pathlib import Path
@@ -50,6 +51,9 @@ class Terminal:
             encoding="utf-8",
             dimensions=(60, 300),
             timeout=60,
+            # A terminal answers prompt_toolkit's cursor-position request at once; this
+            # pseudo-terminal never does, and each question then waits ~1 s for it.
+            env={**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1"},
         )
         self.drawn = io.StringIO()
         self.child.logfile_read = self.drawn
