@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from _pytest.nodeid import coerce_node_id
 
-from tests.rig import install, make, render
+from tests.rig import combination_id, install, make, render
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -75,6 +75,23 @@ def free_installed_packages(tmp_path_factory: pytest.TempPathFactory):
         "*/*/tests/integration/node_modules"
     ):
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def combination_project(tmp_path_factory: pytest.TempPathFactory):
+    """``combination_project(answers)``: the project of one of `all_combinations`, rendered
+    once per session (the render and compose-loader checks read the same projects; they
+    must not change them)."""
+    projects: dict[str, Path] = {}
+    root = tmp_path_factory.mktemp("combinations")
+
+    def get(answers: dict) -> Path:
+        name = combination_id(answers)
+        if name not in projects:
+            projects[name] = render(root / name, **answers)
+        return projects[name]
+
+    return get
 
 
 @pytest.fixture(scope="session")

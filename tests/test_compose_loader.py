@@ -76,9 +76,9 @@ def expand(value: str, env: dict[str, str]) -> str:
 
 @pytest.mark.parametrize("answers", COMBINATIONS, ids=map(combination_id, COMBINATIONS))
 def test_every_rendered_compose_file_loads_as_docker_compose_loads_it(
-    answers: dict[str, Any], loader: Path, tmp_path: Path
+    answers: dict[str, Any], loader: Path, combination_project
 ) -> None:
-    project = render(tmp_path / "demo-app", **answers)
+    project = combination_project(answers)
     services = services_for(answers)
     if not services:
         assert not (project / "compose.test.yaml").exists()

@@ -51,11 +51,10 @@ DEPENDENCIES = {
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Every combination, rendered once for this module."""
-    root = tmp_path_factory.mktemp("combinations")
+def rendered(combination_project) -> dict[str, Path]:
+    """Every combination, rendered once for the session."""
     return {
-        combination_id(answers): render(root / combination_id(answers), **answers)
+        combination_id(answers): combination_project(answers)
         for answers in COMBINATIONS
     }
 
