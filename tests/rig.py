@@ -148,19 +148,20 @@ def _all_combinations() -> tuple[dict[str, Any], ...]:
                 found |= 1 << bits.setdefault(key, len(bits))
         return found
 
+    def answers_of(values: tuple) -> dict[str, Any]:
+        return as_answers(dict(zip(names, values)))
+
     candidates = [
         values
         for values in itertools.product(*options.values())
-        if valid(as_answers(dict(zip(names, values))))
+        if valid(answers_of(values))
     ]
     masks = [mask(values) for values in candidates]
     wanted = 0
     for each in masks:
         wanted |= each
     first = next(
-        k
-        for k, values in enumerate(candidates)
-        if as_answers(dict(zip(names, values))) == defaults()
+        k for k, values in enumerate(candidates) if answers_of(values) == defaults()
     )
     chosen = [first]
     wanted &= ~masks[first]
@@ -169,7 +170,16 @@ def _all_combinations() -> tuple[dict[str, Any], ...]:
         best = max(range(len(masks)), key=lambda k: (masks[k] & wanted).bit_count())
         chosen.append(best)
         wanted &= ~masks[best]
-    return tuple(as_answers(dict(zip(names, candidates[k]))) for k in chosen)
+    return tuple(answers_of(candidates[k]) for k in chosen)
+
+
+def combination_with(service: str, language: str) -> dict[str, Any]:
+    """The first of `all_combinations` in ``language`` that uses ``service``."""
+    return next(
+        answers
+        for answers in all_combinations()
+        if service in services_for(answers) and answers["language"] == language
+    )
 
 
 def combination_id(answers: dict[str, Any]) -> str:

@@ -17,12 +17,11 @@ from native.common import native_service
 from tests.rig import (
     CATALOGUE,
     WIDEST,
-    all_combinations,
+    combination_with,
     guard_cases,
     install,
     make,
     render,
-    services_for,
 )
 
 # Each service's cases are its folder's guard.yml (services/<name>/guard.yml).
@@ -40,31 +39,26 @@ SAFE = [
 
 
 @pytest.fixture(scope="module")
-def harness(tmp_path_factory: pytest.TempPathFactory):
+def harness(combination_project):
     """``harness(service)``: that service's harness module, from a project that selects it.
 
     Each call imports a fresh ``integration_harness`` package from the rendered
-    project, so modules of different projects never mix.
+    project, so modules of different projects never mix. The project is the session's
+    shared render: the import writes no bytecode into it.
     """
-    projects: dict[str, Path] = {}
 
     def load(service: str):
-        if service not in projects:
-            answers = next(
-                a
-                for a in all_combinations()
-                if service in services_for(a) and a["language"] == "python"
-            )
-            projects[service] = render(
-                tmp_path_factory.mktemp("guard") / service, **answers
-            )
+        project = combination_project(combination_with(service, "python"))
         for module in [m for m in sys.modules if m.startswith("integration_harness")]:
             del sys.modules[module]
-        sys.path.insert(0, str(projects[service] / "tests/integration"))
+        sys.path.insert(0, str(project / "tests/integration"))
+        writes_bytecode = sys.dont_write_bytecode
+        sys.dont_write_bytecode = True
         try:
             module = CATALOGUE[service]["python"]["module"]
             return importlib.import_module(f"integration_harness.{module}")
         finally:
+            sys.dont_write_bytecode = writes_bytecode
             sys.path.pop(0)
 
     yield load
@@ -269,7 +263,9 @@ for (const [service, { module, hostile, safe }] of Object.entries<any>(cases)) {
 """
 
 
-def test_typescript_guards_refuse_every_hostile_setting(tmp_path: Path) -> None:
+def test_typescript_guards_refuse_every_hostile_setting(
+    tmp_path: Path, combination_project
+) -> None:
     """The same hostile and safe settings as above (but the Python-only ones), through
     the TypeScript harness modules, all in the widest project."""
     project = render(tmp_path / "project", language="typescript", **WIDEST)
@@ -289,12 +285,7 @@ def test_typescript_guards_refuse_every_hostile_setting(tmp_path: Path) -> None:
             f"{name}@{version}" for name, version in entry["dependencies"].items()
         }
         if not (integration / "harness" / f"{entry['module']}.ts").exists():
-            answers = next(
-                a
-                for a in all_combinations()
-                if service in services_for(a) and a["language"] == "typescript"
-            )
-            other = render(tmp_path / service, **answers)
+            other = combination_project(combination_with(service, "typescript"))
             module = other / "tests/integration/harness" / f"{entry['module']}.ts"
             (integration / "harness" / module.name).write_text(module.read_text())
     install(project)
